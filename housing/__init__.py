@@ -1,0 +1,137 @@
+"""housing: Dortmund's problem-property pipeline, Viertelwerk employment projects and housing access."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from . import config as config_module
+from .database import normalise_database_url
+from .extensions import babel, csrf, db, login_manager, migrate
+
+CONFIGS = {
+    "production": config_module.DefaultConfig,
+    "development": config_module.DevelopmentConfig,
+    "testing": config_module.DevelopmentConfig,
+}
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Defaults for the environment, then ``instance/config.py``, then ``HOUSING_*``, then ``test_config``."""
+    overrides = config_module.env_overrides()
+    env = (test_config or {}).get("ENV") or overrides.get("ENV") or "production"
+    if env not in CONFIGS:
+        raise ConfigurationError(f"HOUSING_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
+    app.config.from_object(CONFIGS[env])
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(overrides)
+    if test_config:
+        app.config.update(test_config)
+    app.config["ENV"] = env
+    app.testing = app.config.get("TESTING", False)
+    app.json.ensure_ascii = False  # German text stays readable in JSON
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{os.path.join(app.instance_path, 'housing.sqlite3')}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or os.path.join(app.instance_path, "uploads")
+
+    if not app.config.get("SECRET_KEY"):
+        if env == "production":
+            raise ConfigurationError(
+                "No SECRET_KEY: set HOUSING_SECRET_KEY or SECRET_KEY in instance/config.py "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))'). "
+                "For a local trial, HOUSING_ENV=development runs with a throwaway key."
+            )
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+
+
+def register_extensions(app: Flask) -> None:
+    from .i18n import register_filters, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    register_filters(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Bitte melden Sie sich an.")
+    login_manager.login_message_category = "info"
+
+    from .auth.models import User
+
+    @login_manager.user_loader
+    def load_user(identity: str):
+        user_id, _sep, token = identity.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_token != token:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import api, audit, auth, main
+    from .auth.permissions import can
+    from .auth.roles import Role
+    from .forms import EmptyForm
+    from flask_babel import get_locale
+
+    from .i18n import LANGUAGE_NAMES
+    from .main.registry import nav_for, register_nav
+    from .security import set_security_headers
+
+    for module in (main, auth, audit, api):
+        app.register_blueprint(module.bp)
+
+    register_nav("auth.users", _l("Benutzer"), {Role.ADMIN}, order=900)
+    register_nav("audit.events", _l("Audit-Log"), {Role.ADMIN}, order=910)
+
+    @app.context_processor
+    def shell_context():
+        from flask_login import current_user
+
+        def can_(rule, *args):
+            return can(current_user, rule, *args)
+
+        return {
+            "nav_items": nav_for(current_user) if current_user.is_authenticated else [],
+            "can": can_,
+            "shell_form": EmptyForm(),
+            "language_names": LANGUAGE_NAMES,
+            "get_locale": get_locale,
+        }
+
+    @app.after_request
+    def headers(response):
+        return set_security_headers(response)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

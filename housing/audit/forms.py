@@ -1,0 +1,16 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import Length, Optional
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    action = StringField(_l("Aktion"), validators=[Optional(), Length(max=60)])
+    actor = StringField(_l("Wer (E-Mail)"), validators=[Optional(), Length(max=254)])
+    object_type = StringField(_l("Datensatzart"), validators=[Optional(), Length(max=60)])
+    object_id = StringField(_l("Datensatz-Nr."), validators=[Optional(), Length(max=64)])
+    date_from = DateField(_l("Von"), validators=[Optional()])
+    date_to = DateField(_l("Bis"), validators=[Optional()])

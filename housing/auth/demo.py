@@ -1,0 +1,19 @@
+from .models import User
+from .roles import Role
+from .services import create_user
+
+DEMO_USERS = [
+    (Role.ADMIN, "admin@housing.example", "Alexandra Becker"),
+    (Role.HOUSING_OFFICER, "wohnungsaufsicht@housing.example", "Jonas Wróbel"),
+    (Role.SUPERVISOR, "anleitung@housing.example", "Ayşe Demir"),
+    (Role.TENANT_ADVISOR, "vermittlung@housing.example", "Mihaela Popescu"),
+    (Role.MANAGEMENT, "leitung@housing.example", "Dr. Klaus Hartmann"),
+]
+
+
+def load(password: str) -> list[tuple[str, str, str]]:
+    """One login per role; existing demo users are left as they are."""
+    for role, email, name in DEMO_USERS:
+        if User.by_email(email) is None:
+            create_user(email, name, [role], password)
+    return [(role.value, email, password) for role, email, _name in DEMO_USERS]

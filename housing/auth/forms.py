@@ -1,0 +1,62 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..forms import MultiCheckboxField
+from .roles import Role
+
+
+def role_choices():
+    return [(role.value, role.label) for role in Role]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(), Length(max=128)])
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    language = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("Neues Passwort"),
+        validators=[DataRequired(), Length(min=12, max=128)],
+        description=_l("Mindestens 12 Zeichen; ein langer Satz ist ein gutes Passwort."),
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Bezeichnung"), validators=[DataRequired(), Length(max=100)],
+        description=_l("Wofür der Schlüssel dient, z. B. „GIS-Abgleich“."),
+    )
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    roles = MultiCheckboxField(_l("Rollen"), choices=role_choices, validators=[DataRequired()])
+    password = PasswordField(
+        _l("Erstpasswort"), validators=[DataRequired(), Length(min=12, max=128)],
+        description=_l("Mindestens 12 Zeichen. Teilen Sie es der Person auf sicherem Weg mit."),
+    )
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    roles = MultiCheckboxField(_l("Rollen"), choices=role_choices, validators=[DataRequired()])
+    is_active = BooleanField(_l("Konto aktiv"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Neues Passwort"), validators=[DataRequired(), Length(min=12, max=128)],
+        description=_l("Mindestens 12 Zeichen. Alle Sitzungen der Person werden beendet."),
+    )
+

@@ -1,0 +1,148 @@
+"""Users, roles, logins and API tokens. Functions flush; the caller commits."""
+
+import hashlib
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit.services import pending_changes, record
+from ..database import utcnow
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from .models import ApiToken, User, new_session_token
+from .passwords import burn_verification_time, hash_password, needs_rehash, verify_password
+from .roles import Role
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+TOKEN_PREFIX = "hsg_"
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed.on(
+            "password", _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationFailed.on(
+            "password", _("Das Passwort darf höchstens %(n)d Zeichen lang sein.", n=MAX_PASSWORD_LENGTH)
+        )
+
+
+def _parse_roles(roles) -> set[Role]:
+    try:
+        parsed = {Role(role) for role in roles}
+    except ValueError as error:
+        raise ValidationFailed.on("roles", _("Unbekannte Rolle.")) from error
+    if not parsed:
+        raise ValidationFailed.on("roles", _("Mindestens eine Rolle ist nötig."))
+    return parsed
+
+
+def create_user(email: str, name: str, roles, password: str, *, actor=None) -> User:
+    """Create an active user with the given roles; the e-mail is the login and must be unique."""
+    email = email.strip().lower()
+    name = name.strip()
+    if not name:
+        raise ValidationFailed.on("name", _("Bitte einen Namen angeben."))
+    if User.by_email(email) is not None:
+        raise Conflict(_("Es gibt bereits ein Konto mit dieser E-Mail-Adresse."), {"email": [_("Bereits vergeben.")]})
+    parsed_roles = _parse_roles(roles)
+    validate_password(password)
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    user.set_roles(parsed_roles)
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", user, actor=actor, changes={"email": [None, email], "name": [None, name], "roles": [None, sorted(parsed_roles)]})
+    return user
+
+
+def update_user(user: User, *, name: str, roles, is_active: bool, actor) -> None:
+    """Change a user's name, roles and active flag; deactivating ends the user's sessions."""
+    parsed_roles = _parse_roles(roles)
+    if user.id == actor.id and (not is_active or Role.ADMIN not in parsed_roles):
+        raise Conflict(_("Sie können sich nicht selbst sperren oder die Administration entziehen."))
+    old_roles = sorted(user.roles)
+    user.name = name.strip()
+    user.set_roles(parsed_roles)
+    was_active = user.is_active
+    user.is_active = is_active
+    if was_active and not is_active:
+        user.session_token = new_session_token()
+    changes = {key: value for key, value in pending_changes(user).items() if key != "session_token"}
+    if old_roles != sorted(parsed_roles):
+        changes["roles"] = [old_roles, sorted(parsed_roles)]
+    record("user.update", user, actor=actor, changes=changes)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The user's own change: the current password is checked, other sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationFailed.on("current_password", _("Das aktuelle Passwort stimmt nicht."))
+    set_password(user, new_password, actor=user)
+
+
+def set_password(user: User, new_password: str, *, actor) -> None:
+    validate_password(new_password)
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    record("user.password", user, actor=actor)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None; failures are audited.
+
+    Unknown e-mail and wrong password take the same time and leave the same trace for the caller.
+    """
+    user = User.by_email(email or "")
+    if user is None or not user.is_active:
+        burn_verification_time(password or "")
+        record("login.failed", object_type="users", summary=(email or "")[:254])
+        return None
+    if not verify_password(user.password_hash, password or ""):
+        record("login.failed", user, summary=user.email)
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    record("login.success", user, actor=user)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str, *, actor=None) -> tuple[ApiToken, str]:
+    """Create a personal token; returns the record and the token itself, which is never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed.on("name", _("Bitte einen Namen für den Schlüssel angeben."))
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:100], token_hash=_digest(secret), prefix=secret[:12])
+    db.session.add(token)
+    db.session.flush()
+    record("api_token.create", token, actor=actor or user, summary=name)
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken, *, actor) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("api_token.revoke", token, actor=actor, summary=token.name)
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None for an unknown or revoked token."""
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)))

@@ -1,0 +1,47 @@
+"""Configuration in layers: these defaults, then ``instance/config.py``, then ``HOUSING_*`` variables."""
+
+import os
+from datetime import timedelta
+
+ENV_PREFIX = "HOUSING_"
+
+
+class DefaultConfig:
+    # "production" unless told otherwise: a deployment that forgets the variable fails closed.
+    ENV = "production"
+    SECRET_KEY = None
+    DATABASE_URL = None  # None: SQLite file in the instance folder
+    UPLOAD_DIR = None  # None: instance/uploads
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # argon2id at the OWASP Password Storage Cheat Sheet's first recommendation (m=47 MiB, t=1, p=1).
+    PASSWORD_HASH = {"time_cost": 1, "memory_cost": 47104, "parallelism": 1}
+
+    API_PAGE_SIZE = 50
+    API_MAX_PAGE_SIZE = 200
+    ORGANISATION_NAME = "Stadt Dortmund"
+
+
+class DevelopmentConfig(DefaultConfig):
+    ENV = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+def env_overrides(environ=os.environ):
+    """Return the ``HOUSING_*`` variables as config keys (``HOUSING_SECRET_KEY`` -> ``SECRET_KEY``)."""
+    return {key[len(ENV_PREFIX):]: value for key, value in environ.items() if key.startswith(ENV_PREFIX)}

@@ -1,0 +1,11 @@
+"""Demo data: each area contributes a loader; ``load_all`` runs them in order (each is idempotent)."""
+
+DEMO_PASSWORD = "Nordstadt-Demo-2026"
+
+
+def load_all() -> list[tuple[str, str, str]]:
+    """Load every area's demo records; returns the demo logins as (role, e-mail, password)."""
+    from .auth.demo import load as load_users
+
+    logins = load_users(DEMO_PASSWORD)
+    return logins

@@ -1,0 +1,98 @@
+"""Domain errors raised by services, and the error pages and JSON errors they turn into."""
+
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; ``message`` is German text for the user."""
+
+    status_code = 409
+    code = "conflict"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationFailed(DomainError):
+    """Invalid values (422): ``fields`` maps a field name to its messages."""
+
+    status_code = 422
+    code = "invalid"
+
+    @classmethod
+    def on(cls, field: str, message: str) -> "ValidationFailed":
+        return cls(message, {field: [message]})
+
+
+class Conflict(DomainError):
+    """A state conflict (409): a failed guard, a duplicate, a locked record, a stale version."""
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+HTTP_MESSAGES = {
+    400: ("bad_request", lambda: _("Die Anfrage ist fehlerhaft.")),
+    401: ("unauthorized", lambda: _("Anmeldung erforderlich.")),
+    403: ("forbidden", lambda: _("Dafür fehlt Ihnen die Berechtigung.")),
+    404: ("not_found", lambda: _("Nicht gefunden.")),
+    405: ("method_not_allowed", lambda: _("Diese Methode ist hier nicht erlaubt.")),
+    409: ("conflict", lambda: _("Der Vorgang steht im Widerspruch zum aktuellen Stand.")),
+    413: ("too_large", lambda: _("Die Anfrage ist zu groß.")),
+    422: ("invalid", lambda: _("Die Angaben sind ungültig.")),
+    429: ("too_many_requests", lambda: _("Zu viele Versuche. Bitte warten Sie einen Moment.")),
+    500: ("server_error", lambda: _("Ein interner Fehler ist aufgetreten.")),
+}
+
+
+def _http_message(status: int) -> tuple[str, str]:
+    code, message = HTTP_MESSAGES.get(status, HTTP_MESSAGES[500] if status >= 500 else HTTP_MESSAGES[400])
+    return code, message()
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if is_api_request():
+        code, message = _http_message(status)
+        return json_error(status, code, message)
+    template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
+    return render_template(template, status=status, message=_http_message(status)[1]), status
+
+
+def handle_domain_error(error: DomainError):
+    db.session.rollback()
+    if is_api_request():
+        return json_error(error.status_code, error.code, error.message, error.fields)
+    return render_template("errors/generic.html", status=error.status_code, message=error.message), error.status_code
+
+
+def handle_unexpected_error(error: Exception):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    if is_api_request():
+        code, message = _http_message(500)
+        return json_error(500, code, message)
+    return render_template("errors/500.html", status=500, message=_http_message(500)[1]), 500
+
+
+def register_errorhandlers(app):
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    if not app.debug and not app.testing:
+        app.register_error_handler(Exception, handle_unexpected_error)

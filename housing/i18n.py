@@ -1,0 +1,51 @@
+"""Locale selection and German formats for dates, money and numbers."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def select_locale() -> str:
+    """The user's stored choice, else the session's, else German (the interface's language)."""
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    if session.get("language") in languages:
+        return session["language"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd.MM.yyyy")
+    return format_date(value, "dd.MM.yyyy")
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "dd.MM.yyyy HH:mm")
+
+
+def fmt_money(value: Decimal | float | int | None) -> str:
+    if value is None:
+        return ""
+    return format_currency(value, "EUR")
+
+
+def fmt_number(value: Decimal | float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern)
+
+
+def register_filters(app):
+    app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number)

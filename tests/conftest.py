@@ -1,0 +1,213 @@
+"""Test harness: one schema per session (built by the migrations), each test in a rolled-back transaction.
+
+The suite runs on SQLite (``--db=sqlite``, the default) and on PostgreSQL (``--db=postgresql`` with
+``HOUSING_TEST_DATABASE_URL``); ``make test`` runs both when the URL is set.
+"""
+
+import os
+from contextlib import contextmanager
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from housing import create_app
+from housing.auth.roles import Role
+from housing.extensions import db
+
+from . import factories
+
+# Cheap argon2 parameters: the tests check behaviour, not hashing cost.
+TEST_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+PASSWORD = "Korrekt-Pferd-Batterie"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="database to run the suite on (postgresql needs HOUSING_TEST_DATABASE_URL)")
+
+
+def pytest_report_header(config):
+    return f"database: {config.getoption('--db')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    if request.config.getoption("--db") == "postgresql":
+        url = os.environ.get("HOUSING_TEST_DATABASE_URL")
+        if not url:
+            pytest.exit("--db=postgresql needs HOUSING_TEST_DATABASE_URL", returncode=4)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'housing-test.sqlite3'}"
+
+
+def make_config(database_url, tmp_path_factory, **overrides):
+    config = {
+        "ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH": TEST_PASSWORD_HASH,
+    }
+    config.update(overrides)
+    return config
+
+
+def reset_schema():
+    """Empty the test database completely, so the migrations build it from nothing."""
+    engine = db.engine
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            tables = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            ).scalars().all()
+            for table in tables:
+                connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"')
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(make_config(database_url, tmp_path_factory))
+    app.test_client_class = IsolatingClient
+    with app.app_context():
+        reset_schema()
+        flask_migrate.upgrade()
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+    return app
+
+
+class IsolatingClient(FlaskClient):
+    """Each request starts with a clean identity map, as it would in production.
+
+    The test's objects are flushed and expunged first (they stay readable as snapshots), so a
+    request loads what it needs from the database and query counts are honest. A fresh ``g``
+    keeps one request's logged-in user from leaking into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import globals as flask_globals
+
+        app_ctx = flask_globals._cv_app.get(None)
+        saved_g = None
+        if app_ctx is not None:
+            db.session.flush()
+            db.session.expunge_all()
+            saved_g, app_ctx.g = app_ctx.g, self.application.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            if app_ctx is not None:
+                app_ctx.g = saved_g
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Run the test in an outer transaction that is rolled back; services' commits become savepoints."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        try:
+            yield
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app):
+    """``login(client, user)`` logs the user in without a password round trip."""
+
+    def do_login(client, user):
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return do_login
+
+
+def _role_client(app, login, role):
+    user = factories.UserFactory(roles=[role])
+    client = login(app.test_client(), user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def admin_client(app, login):
+    return _role_client(app, login, Role.ADMIN)
+
+
+@pytest.fixture
+def officer_client(app, login):
+    return _role_client(app, login, Role.HOUSING_OFFICER)
+
+
+@pytest.fixture
+def supervisor_client(app, login):
+    return _role_client(app, login, Role.SUPERVISOR)
+
+
+@pytest.fixture
+def advisor_client(app, login):
+    return _role_client(app, login, Role.TENANT_ADVISOR)
+
+
+@pytest.fixture
+def management_client(app, login):
+    return _role_client(app, login, Role.MANAGEMENT)
+
+
+@pytest.fixture
+def role_client(app, login):
+    """``role_client(role)``: a fresh client logged in as a new user holding ``role``."""
+    return lambda role: _role_client(app, login, Role(role))
+
+
+@contextmanager
+def _counting():
+    statements: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            statements.append(statement)
+
+    engine = db._app_engines[db.get_app()][None].engine
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+
+@pytest.fixture
+def count_queries():
+    """``with count_queries() as statements: ...`` records the SQL sent, without savepoint chatter."""
+    return _counting

@@ -1,0 +1,93 @@
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from housing import ConfigurationError, create_app
+from housing.extensions import db
+
+
+def test_production_without_secret_key_refuses_to_start(monkeypatch, tmp_path):
+    monkeypatch.delenv("HOUSING_SECRET_KEY", raising=False)
+    monkeypatch.setenv("HOUSING_ENV", "production")
+    with pytest.raises(ConfigurationError, match="No SECRET_KEY"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
+def test_environment_variables_override_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOUSING_ENV", "development")
+    monkeypatch.setenv("HOUSING_UPLOAD_DIR", str(tmp_path / "shared-uploads"))
+    monkeypatch.setenv("HOUSING_DATABASE_URL", "postgresql://someone@db.internal/housing")
+    app = create_app()
+    assert app.config["UPLOAD_DIR"] == str(tmp_path / "shared-uploads")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.internal/housing"
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["SECRET_KEY"]  # a throwaway key in development
+
+
+def test_instance_config_sits_between_defaults_and_environment(monkeypatch, tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("SECRET_KEY = 'from-instance'\nORGANISATION_NAME = 'Stadt Test'\n")
+    monkeypatch.setenv("HOUSING_ENV", "production")
+    monkeypatch.setenv("HOUSING_ORGANISATION_NAME", "Stadt Dortmund (Umgebung)")
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(instance))
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    assert app.config["SECRET_KEY"] == "from-instance"
+    assert app.config["ORGANISATION_NAME"] == "Stadt Dortmund (Umgebung)"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_sqlite_connections_enforce_foreign_keys_with_wal_and_busy_timeout(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite connection settings")
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_migrations_build_exactly_the_models_schema(app):
+    """The schema in the test database comes from `db upgrade`; it must match the models."""
+    connection = db.session.connection()
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    assert compare_metadata(context, db.metadata) == []
+
+
+def test_healthz_answers_after_a_database_query(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_unknown_page_is_a_german_error_page(admin_client):
+    response = admin_client.get("/gibt-es-nicht")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_is_json(client):
+    response = client.get("/api/v1/gibt-es-nicht")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": {"code": "not_found", "message": "Nicht gefunden."}}
+
+
+def test_server_error_is_a_german_page_without_stack_trace(tmp_path):
+    app = create_app({"ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/e.sqlite3"})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Ein Fehler ist aufgetreten" in body
+    assert "secret internals" not in body and "Traceback" not in body
+
+
+def test_security_headers_on_every_response(client):
+    response = client.get("/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
+    assert "unsafe-inline" not in csp

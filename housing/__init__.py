@@ -89,14 +89,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from flask_babel import get_locale
+
     from . import api, audit, auth, main
     from .auth.permissions import can
     from .auth.roles import Role
     from .forms import EmptyForm
-    from flask_babel import get_locale
-
     from .i18n import LANGUAGE_NAMES
-    from .main.registry import nav_for, register_nav
+    from .auth.panels import admin_panel
+    from .main.registry import nav_for, register_nav, register_panel
     from .security import set_security_headers
 
     for module in (main, auth, audit, api):
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
 
     register_nav("auth.users", _l("Benutzer"), {Role.ADMIN}, order=900)
     register_nav("audit.events", _l("Audit-Log"), {Role.ADMIN}, order=910)
+    register_panel({Role.ADMIN}, admin_panel, order=900)
 
     @app.context_processor
     def shell_context():

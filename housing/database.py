@@ -3,7 +3,7 @@
 import sqlite3
 from datetime import UTC
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -29,6 +29,14 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def str_enum(enum_class, length: int = 30) -> Enum:
+    """A portable enum column: the members' values as strings, guarded by a CHECK constraint."""
+    return Enum(
+        enum_class, native_enum=False, create_constraint=True, length=length, validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 def normalise_database_url(url: str) -> str:

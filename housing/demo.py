@@ -1,6 +1,6 @@
 """Demo data: each area contributes a loader; ``load_all`` runs them in order (each is idempotent)."""
 
-DEMO_PASSWORD = "Nordstadt-Demo-2026"
+DEMO_PASSWORD = "Nordstadt-Demo-2026"  # noqa: S105  (printed demo logins, development only)
 
 
 def load_all() -> list[tuple[str, str, str]]:

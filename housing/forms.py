@@ -2,11 +2,16 @@
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectChoice, SelectMultipleField, widgets
 
 
 class EmptyForm(FlaskForm):
     """For POST-only actions (log out, revoke, approve): it carries just the CSRF token."""
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``[(value, label), ...]`` as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -3,12 +3,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..forms import MultiCheckboxField
+from ..forms import MultiCheckboxField, choices
+from ..i18n import LANGUAGE_NAMES
 from .roles import Role
 
 
 def role_choices():
-    return [(role.value, role.label) for role in Role]
+    return choices((role.value, role.label) for role in Role)
 
 
 class LoginForm(FlaskForm):
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    language = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    language = SelectField(_l("Sprache"), choices=choices(LANGUAGE_NAMES.items()))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -2,10 +2,10 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, str_enum, utcnow
 from ..extensions import db
 from .roles import Role
 
@@ -63,10 +63,7 @@ class UserRole(db.Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, create_constraint=True, length=30, values_callable=lambda e: [m.value for m in e]),
-        primary_key=True,
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_links")
 

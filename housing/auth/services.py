@@ -16,7 +16,7 @@ from .roles import Role
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
-TOKEN_PREFIX = "hsg_"
+TOKEN_PREFIX = "hsg_"  # noqa: S105  (a marker, not a secret)
 
 
 def validate_password(password: str) -> None:
@@ -54,7 +54,8 @@ def create_user(email: str, name: str, roles, password: str, *, actor=None) -> U
     user.set_roles(parsed_roles)
     db.session.add(user)
     db.session.flush()
-    record("user.create", user, actor=actor, changes={"email": [None, email], "name": [None, name], "roles": [None, sorted(parsed_roles)]})
+    created = {"email": [None, email], "name": [None, name], "roles": [None, sorted(parsed_roles)]}
+    record("user.create", user, actor=actor, changes=created)
     return user
 
 

@@ -3,14 +3,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from ..audit.services import record
 from ..errors import DomainError
 from ..extensions import db
-from ..audit.services import record
 from ..forms import EmptyForm, show_domain_error
 from ..security import safe_next
 from . import bp, services
 from .decorators import roles_required
-from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, ProfileForm, SetPasswordForm, UserCreateForm, UserEditForm
+from .forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SetPasswordForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from .models import ApiToken, User
 from .roles import Role
 

@@ -1,0 +1,46 @@
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from housing.i18n import fmt_date, fmt_datetime, fmt_money, fmt_number
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "housing" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+
+
+def source_messages() -> set[str]:
+    method_map = [("housing/**.py", "python"), ("housing/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, keywords=keywords, directory_filter=lambda path: "__pycache__" not in path
+        and not Path(path).name.startswith(".")
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_interface_string_has_an_english_translation():
+    """The interface is German; English is switchable, so no string may be missing in English."""
+    catalog = read_po(CATALOG.open("rb"))
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    missing = sorted(source_messages() - translated)
+    assert missing == [], "run `make translations-extract` and translate: " + "; ".join(missing[:20])
+
+
+def test_german_formats_for_dates_money_and_numbers(app):
+    with app.test_request_context():
+        assert fmt_date(date(2025, 3, 5)) == "05.03.2025"
+        assert fmt_money(Decimal("1234.5")) == "1.234,50\xa0€"
+        assert fmt_number(Decimal("5.1")) == "5,10"
+        # Stored in UTC, shown in Dortmund's time (CET in winter).
+        assert fmt_datetime(datetime(2025, 1, 10, 23, 30, tzinfo=timezone.utc)) == "11.01.2025 00:30"
+
+
+def test_start_page_is_german_by_default_and_english_on_request(officer_client):
+    assert "Guten Tag" in officer_client.get("/").get_data(as_text=True)
+    officer_client.post("/language", data={"language": "en"})
+    assert "Hello" in officer_client.get("/").get_data(as_text=True)

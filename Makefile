@@ -62,7 +62,7 @@ lint: setup
 translations-extract: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" \
 		--sort-output --no-wrap --omit-header -o housing/translations/messages.pot .
-	$(BIN)/pybabel update -i housing/translations/messages.pot -d housing/translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i housing/translations/messages.pot -d housing/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,3 @@
+from housing import create_app
+
+app = create_app()

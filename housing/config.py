@@ -27,7 +27,8 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # a whole inspection with photos in one request
+    MAX_UPLOAD_BYTES = 15 * 1024 * 1024  # one file
     # argon2id at the OWASP Password Storage Cheat Sheet's first recommendation (m=47 MiB, t=1, p=1).
     PASSWORD_HASH = {"time_cost": 1, "memory_cost": 47104, "parallelism": 1}
 

@@ -96,3 +96,20 @@ def register_errorhandlers(app):
     app.register_error_handler(DomainError, handle_domain_error)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)
+
+
+class FieldErrors:
+    """Collects field messages so one request reports every problem at once."""
+
+    def __init__(self):
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self, message: str | None = None) -> None:
+        if self.fields:
+            raise ValidationFailed(message or _("Die Angaben sind ungültig."), self.fields)

@@ -1,8 +1,12 @@
 """Form pieces shared by the areas."""
 
+from decimal import Decimal, InvalidOperation
+
 from flask import flash
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, widgets
+from wtforms import DecimalField, SelectChoice, SelectMultipleField, widgets
 
 
 class EmptyForm(FlaskForm):
@@ -19,19 +23,66 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def apply_field_errors(form, fields: dict[str, list[str]]) -> bool:
-    """Put a service's field messages onto the form; returns False when a message had no field to go to."""
-    placed = True
+class LocalDecimalField(DecimalField):
+    """A decimal as people type it here: "1.234,50" and "12,5" as well as "12.5"."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip().replace("\u00a0", "").replace(" ", "")
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            self.data = Decimal(text)
+        except (InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError(_l("Bitte eine Zahl angeben, z. B. 12,5.")) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        text = format(self.data, "f") if self.places is None else f"{self.data:.{self.places}f}"
+        return text.replace(".", ",") if str(get_locale()) == "de" else text
+
+
+def fields_by_name(form) -> dict:
+    """Every field of a form by its HTML name, nested lists and sub-forms included (``defects-0-deadline``)."""
+    found = {}
+    for field in form:
+        found[field.name] = field
+        if hasattr(field, "entries"):
+            for entry in field.entries:
+                found[entry.name] = entry
+                if hasattr(entry, "form"):
+                    found.update(fields_by_name(entry.form))
+        elif hasattr(field, "form"):
+            found.update(fields_by_name(field.form))
+    return found
+
+
+def apply_field_errors(form, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Put a service's field messages onto the form's fields; returns the ones no field took."""
+    by_name = fields_by_name(form)
+    left = {}
     for name, messages in fields.items():
-        field = getattr(form, name, None)
+        field = by_name.get(name)
         if field is None:
-            placed = False
+            left[name] = list(messages)
             continue
-        field.errors = list(field.errors or []) + list(messages)
-    return placed
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors or [])
+        field.errors.extend(messages)
+    return left
 
 
-def show_domain_error(form, error) -> None:
-    """Show a service's refusal: on the fields it names, else as a message above the form."""
-    if not error.fields or not apply_field_errors(form, error.fields):
+def show_domain_error(form, error) -> dict[str, list[str]]:
+    """Show a service's refusal on the fields it names, else as a message above the form.
+
+    Returns the field messages that had no field on the form (the caller may show them elsewhere)."""
+    left = apply_field_errors(form, error.fields) if error.fields else {}
+    if not error.fields or left:
         flash(error.message, "error")
+    return left

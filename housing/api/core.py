@@ -5,9 +5,6 @@ pydantic models of its query, body and response. The same declaration checks the
 describes it in ``/api/v1/openapi.json``, so the document cannot drift from the code.
 """
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -16,9 +13,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .. import pagination
 from ..auth.services import user_for_token
 from ..errors import json_error
 from ..extensions import csrf, db, login_manager
+from ..pagination import InvalidCursor, SortKey
 from . import bp
 
 csrf.exempt(bp)  # no cookies here: a bearer token cannot be sent by another site's form
@@ -167,34 +166,12 @@ class PageQuery(Schema):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-def encode_cursor(values: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> dict | None:
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput({"cursor": [_("Ungültiger Cursor.")]}) from None
-    if not isinstance(values, dict):
-        raise InvalidInput({"cursor": [_("Ungültiger Cursor.")]})
-    return values
-
-
 def keyset_page(stmt, id_column, limit: int, cursor: str | None):
     """One page of ``stmt`` by ascending id after the cursor: constant cost however deep the page."""
-    position = decode_cursor(cursor)
-    if position is not None:
-        last_id = position.get("id")
-        if not isinstance(last_id, int):
-            raise InvalidInput({"cursor": [_("Ungültiger Cursor.")]})
-        stmt = stmt.where(id_column > last_id)
-    rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
-    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    try:
+        return pagination.keyset_page(stmt, [SortKey(id_column)], limit, cursor)
+    except InvalidCursor:
+        raise InvalidInput({"cursor": [_("Ungültiger Cursor.")]}) from None
 
 
 def page_response(items, next_cursor, schema):

@@ -225,7 +225,6 @@ def test_an_admin_cannot_deactivate_themselves():
         update_user(admin, name=admin.name, roles=[Role.ADMIN], is_active=False, actor=admin)
 
     assert caught.value.message == "Sie können sich nicht selbst sperren oder die Administration entziehen."
-    db.session.rollback()
     assert reload(admin).is_active is True
     assert audit_events("user.update") == []
 
@@ -236,7 +235,6 @@ def test_an_admin_cannot_drop_their_own_admin_role():
     with pytest.raises(Conflict):
         update_user(admin, name=admin.name, roles=[Role.MANAGEMENT], is_active=True, actor=admin)
 
-    db.session.rollback()
     assert reload(admin).roles == {Role.ADMIN, Role.MANAGEMENT}
 
 
@@ -296,7 +294,6 @@ def test_change_password_to_a_short_one_fails_on_password_and_keeps_the_old_one(
         change_password(user, PASSWORD, "zu-kurz")
 
     assert list(caught.value.fields) == ["password"]
-    db.session.rollback()
     assert verify_password(reload(user).password_hash, PASSWORD)
 
 

@@ -1,0 +1,554 @@
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..attachments import services as files
+from ..audit.services import record
+from ..auth.decorators import roles_required
+from ..auth.models import User, UserRole
+from ..auth.roles import Role
+from ..clock import today
+from ..errors import DomainError, FieldErrors, ValidationFailed
+from ..extensions import db
+from ..forms import choices, show_domain_error
+from ..pagination import InvalidCursor, SortKey, keyset_page
+from ..renovation.models import RenovationProject
+from ..reports.exports import Column, csv_response, xlsx_response
+from . import bp, services
+from .forms import (
+    AcquisitionForm,
+    CaseFilterForm,
+    InspectionForm,
+    NewCaseForm,
+    OrderForm,
+    OwnershipForm,
+    PropertyForm,
+    ReferralForm,
+    ResolveDefectForm,
+    TransitionForm,
+    UnitForm,
+)
+from .models import (
+    EXITS,
+    PIPELINE,
+    Acquisition,
+    CaseStatus,
+    Defect,
+    Inspection,
+    Order,
+    Ownership,
+    Priority,
+    Property,
+    Referral,
+    SocialArea,
+)
+from .permissions import BOARD_ROLES, CASE_ROLES
+
+PAGE_SIZE = 50
+SORTS = {
+    "address": [SortKey(Property.street, kind=str), SortKey(Property.house_number, kind=str), SortKey(Property.id)],
+    "priority": [SortKey(Property.priority, descending=True), SortKey(Property.id)],
+    "updated": [SortKey(Property.updated_at, descending=True, kind=datetime), SortKey(Property.id, descending=True)],
+}
+SORT_VALUES = {
+    "address": lambda p: [p.street, p.house_number, p.id],
+    "priority": lambda p: [p.priority.rank, p.id],
+    "updated": lambda p: [p.updated_at, p.id],
+}
+
+
+def get_property_or_404(property_id: int) -> Property:
+    prop = db.session.get(Property, property_id)
+    if prop is None:
+        abort(404)
+    return prop
+
+
+def get_child_or_404(model, child_id: int, prop: Property):
+    child = db.session.get(model, child_id)
+    if child is None or child.property_id != prop.id:
+        abort(404)
+    return child
+
+
+def _area_choices(blank=None):
+    pairs = [(area.slug, area.name) for area in services.active_social_areas()]
+    return choices(([("", blank)] if blank else []) + pairs)
+
+
+# --- list, board, export --------------------------------------------------------------------------
+
+
+def _filtered_cases(form: CaseFilterForm):
+    stmt = select(Property).where(Property.is_problem_case.is_(True))
+    if form.status.data:
+        stmt = stmt.where(Property.status == CaseStatus(form.status.data))
+    if form.social_area.data:
+        stmt = stmt.join(SocialArea).where(SocialArea.slug == form.social_area.data)
+    if form.priority.data:
+        stmt = stmt.where(Property.priority == Priority(form.priority.data))
+    if form.overcrowded.data:
+        stmt = stmt.where(Property.is_overcrowded.is_(True))
+    if form.overdue.data:
+        stmt = stmt.where(services.overdue_property_ids_clause(today()))
+    if form.q.data:
+        stmt = stmt.where(services.address_search_clause(form.q.data))
+    return stmt
+
+
+def _filter_form() -> CaseFilterForm:
+    form = CaseFilterForm(request.args)
+    form.social_area.choices = _area_choices(blank=_("alle"))
+    if not form.validate():
+        for field in (form.status, form.social_area, form.priority, form.sort):
+            if field.errors:
+                field.data = None
+    return form
+
+
+@bp.route("/cases")
+@roles_required(*CASE_ROLES)
+def cases():
+    form = _filter_form()
+    sort = form.sort.data if form.sort.data in SORTS else "address"
+    try:
+        rows, next_cursor = keyset_page(_filtered_cases(form), SORTS[sort], PAGE_SIZE, request.args.get("after"),
+                                        row_values=SORT_VALUES[sort])
+    except InvalidCursor:
+        abort(400)
+    args = {key: value for key, value in request.args.items() if key != "after"}
+    next_url = url_for("properties.cases", **args, after=next_cursor) if next_cursor else None
+    first_url = url_for("properties.cases", **args) if request.args.get("after") else None
+    return render_template("properties/cases.html", form=form, rows=rows, next_url=next_url, first_url=first_url,
+                           export_args=args, today=today())
+
+
+EXPORT_COLUMNS = [
+    Column(_("Straße"), lambda p: p.street),
+    Column(_("Hausnummer"), lambda p: p.house_number),
+    Column(_("PLZ"), lambda p: p.postcode),
+    Column(_("Sozialraum"), lambda p: p.social_area.name),
+    Column(_("Stand"), lambda p: p.status.label if p.status else ""),
+    Column(_("Priorität"), lambda p: p.priority.label),
+    Column(_("Zustand"), lambda p: p.condition_rating),
+    Column(_("Überbelegt"), lambda p: p.is_overcrowded),
+    Column(_("Baujahr"), lambda p: p.year_built),
+    Column(_("Wohnfläche (m²)"), lambda p: p.floor_area_m2),
+    Column(_("Stand seit"), lambda p: p.status_changed_at),
+]
+
+
+@bp.route("/cases/export.<fmt>")
+@roles_required(*CASE_ROLES)
+def export_cases(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form = _filter_form()
+    stmt = _filtered_cases(form).order_by(Property.street, Property.house_number, Property.id)
+    record("property.export", object_type="properties", summary=f"{fmt}: {request.query_string.decode()[:400]}")
+    db.session.commit()
+    rows = db.session.scalars(stmt.execution_options(yield_per=1000))
+    name = f"faelle-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, EXPORT_COLUMNS, rows)
+    return xlsx_response(name, _("Fälle"), EXPORT_COLUMNS, rows)
+
+
+@bp.route("/cases/board")
+@roles_required(*BOARD_ROLES)
+def board():
+    """How many cases stand where: by status and social area, and by status and priority."""
+    by_area = db.session.execute(
+        select(Property.status, Property.social_area_id, func.count())
+        .where(Property.is_problem_case.is_(True)).group_by(Property.status, Property.social_area_id)
+    ).all()
+    by_priority = db.session.execute(
+        select(Property.status, Property.priority, func.count())
+        .where(Property.is_problem_case.is_(True)).group_by(Property.status, Property.priority)
+    ).all()
+    area_ids = {area_id for _s, area_id, _n in by_area}
+    areas = list(db.session.scalars(select(SocialArea).where(SocialArea.id.in_(area_ids)).order_by(SocialArea.name)))
+    area_counts = {(status, area_id): n for status, area_id, n in by_area}
+    priority_counts = {(status, priority): n for status, priority, n in by_priority}
+    totals = {}
+    for (status, _area), n in area_counts.items():
+        totals[status] = totals.get(status, 0) + n
+    return render_template("properties/board.html", statuses=PIPELINE + EXITS, areas=areas, area_counts=area_counts,
+                           priority_counts=priority_counts, priorities=list(Priority), totals=totals,
+                           total=sum(totals.values()), can_open=current_user.has_role(*CASE_ROLES))
+
+
+# --- the case file --------------------------------------------------------------------------------
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new_case():
+    form = NewCaseForm()
+    form.social_area.choices = _area_choices(blank=_("– bitte wählen –"))
+    if request.method == "GET":
+        form.received_on.data = today()
+    if form.validate_on_submit():
+        try:
+            prop = services.create_property(form.data, actor=current_user)
+            services.add_referral(prop, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Der Fall %(address)s ist angelegt.", address=prop.short_address), "success")
+            return redirect(url_for("properties.detail", property_id=prop.id))
+    return render_template("properties/case_form.html", form=form, prop=None)
+
+
+@bp.route("/properties/<int:property_id>")
+@roles_required(*CASE_ROLES)
+def detail(property_id):
+    prop = get_property_or_404(property_id)
+    inspections = list(db.session.scalars(
+        select(Inspection).where(Inspection.property_id == prop.id).order_by(Inspection.inspected_on.desc())))
+    orders = list(db.session.scalars(select(Order).where(Order.property_id == prop.id).order_by(Order.id)))
+    acquisitions = list(db.session.scalars(select(Acquisition).where(Acquisition.property_id == prop.id)))
+    ownerships = list(db.session.scalars(
+        select(Ownership).where(Ownership.property_id == prop.id).order_by(Ownership.registered_on.desc())))
+    referrals = list(db.session.scalars(
+        select(Referral).where(Referral.property_id == prop.id).order_by(Referral.received_on.desc())))
+    projects = list(db.session.scalars(select(RenovationProject).where(RenovationProject.property_id == prop.id)))
+    defect_ids = [defect.id for inspection in inspections for defect in inspection.defects]
+    attachments = {
+        "inspection": files.files_of("inspection", [i.id for i in inspections]),
+        "defect": files.files_of("defect", defect_ids),
+        "order": files.files_of("order", [o.id for o in orders]),
+        "acquisition": files.files_of("acquisition", [a.id for a in acquisitions]),
+    }
+    record("property.view", prop)
+    db.session.commit()
+    transition_form = TransitionForm(version=prop.version)
+    transition_form.to.choices = _transition_choices(prop)
+    return render_template(
+        "properties/detail.html", prop=prop, units=services.units_of(prop), inspections=inspections, orders=orders,
+        acquisitions=acquisitions, ownerships=ownerships, referrals=referrals, projects=projects,
+        attachments=attachments, deadlines=services.deadlines_of(prop), timeline=services.timeline(prop),
+        transition_form=transition_form, today=today(), resolve_form=ResolveDefectForm(),
+    )
+
+
+def _transition_choices(prop: Property):
+    if prop.status is None or prop.status == CaseStatus.DEMOLISHED:
+        return []
+    pairs = [("", _("– bitte wählen –"))]
+    for status in PIPELINE + EXITS:
+        if status == prop.status:
+            continue
+        try:
+            kind = prop.move_kind(status)
+        except DomainError:
+            continue
+        suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
+        pairs.append((status.value, f"{status.label}{suffix}"))
+    return choices(pairs)
+
+
+@bp.route("/properties/<int:property_id>/transition", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def transition(property_id):
+    prop = get_property_or_404(property_id)
+    form = TransitionForm()
+    form.to.choices = _transition_choices(prop)
+    if form.validate_on_submit():
+        try:
+            services.transition(prop, form.to.data, actor=current_user, reason=form.reason.data,
+                                version=int(form.version.data) if form.version.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Neuer Stand: %(status)s.", status=prop.status.label), "success")
+    else:
+        flash(_("Bitte wählen Sie den neuen Stand."), "error")
+    return redirect(url_for("properties.detail", property_id=prop.id) + "#status")
+
+
+@bp.route("/properties/<int:property_id>/edit", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def edit(property_id):
+    prop = get_property_or_404(property_id)
+    form = PropertyForm(obj=prop, social_area=prop.social_area.slug, priority=prop.priority.value,
+                        version=prop.version)
+    form.social_area.choices = _area_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_property(prop, form.data, actor=current_user,
+                                     version=int(form.version.data) if form.version.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Die Stammdaten sind gespeichert."), "success")
+            return redirect(url_for("properties.detail", property_id=prop.id))
+    return render_template("properties/case_form.html", form=form, prop=prop)
+
+
+# --- units, owners, referrals --------------------------------------------------------------------------
+
+
+def _simple_form_page(prop, form, template, save, success, **context):
+    """GET shows the form; a valid POST calls ``save()``, commits once and returns to the case."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("properties.detail", property_id=prop.id))
+    return render_template(template, form=form, prop=prop, **context)
+
+
+@bp.route("/properties/<int:property_id>/units/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new_unit(property_id):
+    prop = get_property_or_404(property_id)
+    form = UnitForm()
+    return _simple_form_page(prop, form, "properties/unit_form.html",
+                             lambda: services.add_unit(prop, form.data, actor=current_user),
+                             _("Die Wohnung ist angelegt."), unit=None)
+
+
+@bp.route("/properties/<int:property_id>/units/<int:unit_id>", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def edit_unit(property_id, unit_id):
+    from .models import Unit
+
+    prop = get_property_or_404(property_id)
+    unit = get_child_or_404(Unit, unit_id, prop)
+    form = UnitForm(obj=unit)
+    return _simple_form_page(prop, form, "properties/unit_form.html",
+                             lambda: services.update_unit(unit, form.data, actor=current_user),
+                             _("Die Wohnung ist gespeichert."), unit=unit)
+
+
+@bp.route("/properties/<int:property_id>/owners/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new_ownership(property_id):
+    prop = get_property_or_404(property_id)
+    form = OwnershipForm()
+    return _simple_form_page(prop, form, "properties/ownership_form.html",
+                             lambda: services.add_ownership(prop, form.data, actor=current_user),
+                             _("Die Eigentümerangabe ist gespeichert."))
+
+
+@bp.route("/properties/<int:property_id>/referrals/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new_referral(property_id):
+    prop = get_property_or_404(property_id)
+    form = ReferralForm()
+    if request.method == "GET":
+        form.received_on.data = today()
+    return _simple_form_page(prop, form, "properties/referral_form.html",
+                             lambda: services.add_referral(prop, form.data, actor=current_user),
+                             _("Die Meldung ist gespeichert."))
+
+
+# --- inspections ---------------------------------------------------------------------------------------
+
+
+def _prepare_inspection_form(form: InspectionForm, prop: Property, units):
+    officers = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.HOUSING_OFFICER, User.is_active.is_(True))
+        .order_by(User.name)).unique().all()
+    form.officer_ids.choices = choices((user.id, user.name) for user in officers)
+    unit_choices = choices([("", _("ganzes Haus"))] + [(str(unit.id), unit.label) for unit in units])
+    for row in form.defects:
+        row.form.unit_id.choices = unit_choices
+
+
+def _stage_uploads(form: InspectionForm, errors: FieldErrors) -> None:
+    """Keep every acceptable photo right away (staged), so a rejected one costs only itself."""
+    targets = [(form.photos, form.staged)] + [(row.form.photos, row.form.staged) for row in form.defects]
+    for field, staged in targets:
+        tokens = [token for token in (staged.data or "").split() if token]
+        for upload in field.data or []:
+            if not upload or not upload.filename:
+                continue
+            try:
+                attachment = files.store(upload, actor=current_user, staged=True, allowed=("image",),
+                                         field=field.name)
+            except ValidationFailed as error:
+                for message in error.fields[field.name]:
+                    errors.add(field.name, message)
+            else:
+                tokens.append(attachment.staging_token)
+        staged.data = " ".join(tokens)
+
+
+@bp.route("/properties/<int:property_id>/inspections/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new_inspection(property_id):
+    """The on-site screen: rating, persons per unit, defects with photos, in one save."""
+    prop = get_property_or_404(property_id)
+    units = services.units_of(prop)
+    form = InspectionForm()
+    if request.method == "POST" and request.form.get("add_defect_row"):
+        form.defects.append_entry()
+    _prepare_inspection_form(form, prop, units)
+    if request.method == "GET":
+        form.inspected_on.data = today()
+        if current_user.has_role(Role.HOUSING_OFFICER):
+            form.officer_ids.data = [current_user.id]
+    occupancy_values = {unit.id: request.form.get(f"occupancy-{unit.id}", "") for unit in units}
+    extra_errors = {}
+    if request.method == "POST" and not request.form.get("add_defect_row"):
+        upload_errors = FieldErrors()
+        _stage_uploads(form, upload_errors)
+        db.session.commit()  # staged photos survive whatever happens to the rest of this form
+        valid = form.validate_on_submit()
+        if upload_errors:
+            extra_errors = show_domain_error(form, ValidationFailed(
+                _("Einige Fotos wurden abgelehnt; alles andere ist noch da."), upload_errors.fields))
+        elif valid:
+            defect_rows = [row.form for row in form.defects if not row.form.is_empty()]
+            try:
+                inspection = services.record_inspection(
+                    prop, inspected_on=form.inspected_on.data, condition_rating=form.condition_rating.data,
+                    officer_ids=form.officer_ids.data, agencies=form.agencies.data, notes=form.notes.data,
+                    occupancy=occupancy_values,
+                    defects=[services.DefectInput(
+                        category=row.category.data or None, severity=row.severity.data or None,
+                        description=row.description.data or "", deadline=row.deadline.data,
+                        unit_id=int(row.unit_id.data) if row.unit_id.data else None) for row in form.defects],
+                )
+            except DomainError as error:
+                db.session.rollback()
+                extra_errors = show_domain_error(form, error)
+            else:
+                _attach_staged(form, inspection, defect_rows, prop)
+                db.session.commit()
+                flash(_("Die Hauskontrolle ist gespeichert."), "success")
+                return redirect(url_for("properties.inspection", property_id=prop.id, inspection_id=inspection.id))
+    staged_counts = {field.name: len((field.data or "").split())
+                     for field in [form.staged] + [row.form.staged for row in form.defects]}
+    return render_template("properties/inspection_form.html", form=form, prop=prop, units=units,
+                           occupancy_values=occupancy_values, extra_errors=extra_errors, staged_counts=staged_counts)
+
+
+def _attach_staged(form, inspection, defect_rows, prop):
+    files.attach(files.staged_by_tokens((form.staged.data or "").split(), current_user),
+                 subject_type="inspection", subject_id=inspection.id, property_id=prop.id, actor=current_user)
+    # Defect rows were saved in form order, skipping empty rows.
+    for row, defect in zip(defect_rows, inspection.defects, strict=True):
+        files.attach(files.staged_by_tokens((row.staged.data or "").split(), current_user),
+                     subject_type="defect", subject_id=defect.id, property_id=prop.id, actor=current_user)
+
+
+@bp.route("/properties/<int:property_id>/inspections/<int:inspection_id>")
+@roles_required(*CASE_ROLES)
+def inspection(property_id, inspection_id):
+    prop = get_property_or_404(property_id)
+    item = get_child_or_404(Inspection, inspection_id, prop)
+    return render_template(
+        "properties/inspection.html", prop=prop, inspection=item, today=today(), resolve_form=ResolveDefectForm(),
+        photos=files.files_of("inspection", [item.id])[item.id],
+        defect_photos=files.files_of("defect", [d.id for d in item.defects]),
+    )
+
+
+@bp.route("/properties/<int:property_id>/defects/<int:defect_id>/resolve", methods=["POST"])
+@roles_required(*CASE_ROLES)
+def resolve_defect(property_id, defect_id):
+    prop = get_property_or_404(property_id)
+    defect = get_child_or_404(Defect, defect_id, prop)
+    form = ResolveDefectForm()
+    if form.validate_on_submit():
+        try:
+            services.resolve_defect(defect, form.resolved_on.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message + " " + " ".join(sum(error.fields.values(), [])), "error")
+        else:
+            db.session.commit()
+            flash(_("Der Mangel ist als behoben vermerkt."), "success")
+    else:
+        flash(_("Bitte das Datum der Behebung angeben."), "error")
+    return redirect(url_for("properties.inspection", property_id=prop.id, inspection_id=defect.inspection_id))
+
+
+# --- orders and acquisitions ------------------------------------------------------------------------
+
+
+def _record_form_page(prop, form, template, save, success, subject_type, item=None):
+    """Create or edit an order or acquisition, with documents; all or nothing."""
+    if form.validate_on_submit():
+        errors = FieldErrors()
+        try:
+            saved = save()
+            for upload in form.documents.data or []:
+                if upload and upload.filename:
+                    try:
+                        files.store(upload, actor=current_user, property_id=prop.id, subject_type=subject_type,
+                                    subject_id=saved.id, field="documents")
+                    except ValidationFailed as error:
+                        for message in error.fields["documents"]:
+                            errors.add("documents", message)
+            errors.raise_if_any(_("Ein Dokument wurde abgelehnt; es wurde nichts gespeichert."))
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("properties.detail", property_id=prop.id))
+    existing = files.files_of(subject_type, [item.id])[item.id] if item is not None else []
+    return render_template(template, form=form, prop=prop, item=item, existing_files=existing)
+
+
+@bp.route("/properties/<int:property_id>/orders/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new_order(property_id):
+    prop = get_property_or_404(property_id)
+    form = OrderForm()
+    return _record_form_page(prop, form, "properties/order_form.html",
+                             lambda: services.create_order(prop, form.data, actor=current_user),
+                             _("Die Anordnung ist gespeichert."), "order")
+
+
+@bp.route("/properties/<int:property_id>/orders/<int:order_id>", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def edit_order(property_id, order_id):
+    prop = get_property_or_404(property_id)
+    order = get_child_or_404(Order, order_id, prop)
+    form = OrderForm(obj=order, type=order.type.value, status=order.status.value)
+    return _record_form_page(prop, form, "properties/order_form.html",
+                             lambda: services.update_order(order, form.data, actor=current_user),
+                             _("Die Anordnung ist gespeichert."), "order", item=order)
+
+
+@bp.route("/properties/<int:property_id>/acquisitions/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new_acquisition(property_id):
+    prop = get_property_or_404(property_id)
+    form = AcquisitionForm()
+    return _record_form_page(prop, form, "properties/acquisition_form.html",
+                             lambda: services.create_acquisition(prop, form.data, actor=current_user),
+                             _("Der Erwerbsvorgang ist gespeichert."), "acquisition")
+
+
+@bp.route("/properties/<int:property_id>/acquisitions/<int:acquisition_id>", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def edit_acquisition(property_id, acquisition_id):
+    prop = get_property_or_404(property_id)
+    acquisition = get_child_or_404(Acquisition, acquisition_id, prop)
+    form = AcquisitionForm(obj=acquisition, method=acquisition.method.value, buyer=acquisition.buyer.value,
+                           transfer_type=acquisition.transfer_type.value if acquisition.transfer_type else "")
+    return _record_form_page(prop, form, "properties/acquisition_form.html",
+                             lambda: services.update_acquisition(acquisition, form.data, actor=current_user),
+                             _("Der Erwerbsvorgang ist gespeichert."), "acquisition", item=acquisition)
+

@@ -1,0 +1,1 @@
+"""Viertelwerk: renovation projects on acquired buildings, run as employment projects."""

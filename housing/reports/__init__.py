@@ -1,0 +1,1 @@
+"""Documents and exports shared by the areas (PDF builders, CSV and XLSX)."""

@@ -1,0 +1,99 @@
+"""CSV and XLSX exports of lists, as German Excel expects them: ``;``-separated UTF-8 with BOM, real types in XLSX.
+
+Rows are streamed: an export of the whole city never sits in memory at once.
+"""
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Response, send_file
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from ..clock import LOCAL_TZ
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: object  # callable(row) -> value
+    number_format: str | None = None
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if value is None:
+        return ""
+    text = str(value)
+    # Spreadsheet formula injection: a cell must never start a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_response(filename: str, columns: list[Column], rows) -> Response:
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        buffer.write("\ufeff")
+        writer.writerow([column.header for column in columns])
+        yield buffer.getvalue()
+        for row in rows:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([_plain(column.value(row)) for column in columns])
+            yield buffer.getvalue()
+
+    response = Response(generate(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _xlsx_value(value):
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).replace(tzinfo=None), "DD.MM.YYYY HH:MM"
+    if isinstance(value, date):
+        return value, "DD.MM.YYYY"
+    if isinstance(value, Decimal):
+        return float(value), "#,##0.00"
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value, None
+    return value, None
+
+
+def xlsx_response(filename: str, sheet_title: str, columns: list[Column], rows) -> Response:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value, number_format = _xlsx_value(column.value(row))
+            cell = WriteOnlyCell(sheet, value=value)
+            if column.number_format or number_format:
+                cell.number_format = column.number_format or number_format
+            cells.append(cell)
+        sheet.append(cells)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(spool)
+    spool.seek(0)
+    response = send_file(spool, as_attachment=True, download_name=f"{filename}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Cache-Control"] = "no-store"
+    return response

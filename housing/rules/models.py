@@ -1,0 +1,29 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class RuleValue(db.Model):
+    """One version of a rule figure, valid from a date until the next version of the same key."""
+
+    __tablename__ = "rule_values"
+    __table_args__ = (UniqueConstraint("key", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), index=True)
+    valid_from: Mapped[date]
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<RuleValue {self.key}={self.value} from {self.valid_from}>"

@@ -92,13 +92,13 @@ def register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
     from . import api, attachments, audit, auth, main, properties, rules
-    from .renovation import models as _renovation_models  # noqa: F401  (guards of the pipeline)
     from .auth.panels import admin_panel
     from .auth.permissions import can
     from .auth.roles import Role
     from .forms import EmptyForm
     from .i18n import LANGUAGE_NAMES
     from .main.registry import nav_for, register_nav, register_panel
+    from .renovation import models as _renovation_models  # noqa: F401  (guards of the pipeline)
     from .security import set_security_headers
 
     for module in (main, auth, audit, api, rules, attachments, properties):

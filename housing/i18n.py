@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 def select_locale() -> str:
     """The user's stored choice, else the session's, else German (the interface's language)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and jobs speak the interface's language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language
     if session.get("language") in languages:

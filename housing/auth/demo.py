@@ -2,9 +2,11 @@ from .models import User
 from .roles import Role
 from .services import create_user
 
+OFFICER_EMAIL = "wohnungsaufsicht@housing.example"
+
 DEMO_USERS = [
     (Role.ADMIN, "admin@housing.example", "Alexandra Becker"),
-    (Role.HOUSING_OFFICER, "wohnungsaufsicht@housing.example", "Jonas Wróbel"),
+    (Role.HOUSING_OFFICER, OFFICER_EMAIL, "Jonas Wróbel"),
     (Role.SUPERVISOR, "anleitung@housing.example", "Ayşe Demir"),
     (Role.TENANT_ADVISOR, "vermittlung@housing.example", "Mihaela Popescu"),
     (Role.MANAGEMENT, "leitung@housing.example", "Dr. Klaus Hartmann"),

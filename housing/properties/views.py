@@ -35,6 +35,7 @@ from .models import (
     EXITS,
     PIPELINE,
     Acquisition,
+    Agency,
     CaseStatus,
     Defect,
     Inspection,
@@ -456,6 +457,7 @@ def inspection(property_id, inspection_id):
     item = get_child_or_404(Inspection, inspection_id, prop)
     return render_template(
         "properties/inspection.html", prop=prop, inspection=item, today=today(), resolve_form=ResolveDefectForm(),
+        agency_labels={agency.value: agency.label for agency in Agency},
         photos=files.files_of("inspection", [item.id])[item.id],
         defect_photos=files.files_of("defect", [d.id for d in item.defects]),
     )

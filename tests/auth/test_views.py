@@ -135,6 +135,20 @@ def test_successful_login_goes_to_the_start_page_and_records_it(client):
                                                          AuditEvent.actor_id == user.id)) == 1
 
 
+def test_login_starts_a_fresh_session_that_keeps_only_the_language(client):
+    user = UserFactory()
+    with client.session_transaction() as session:
+        session["language"] = "en"
+        session["new_api_token"] = "hsg_von-jemand-anderem"
+
+    post_login(client, user.email)
+
+    with client.session_transaction() as session:
+        assert session["language"] == "en"
+        assert "new_api_token" not in session
+        assert session["_user_id"] == db.session.get(User, user.id).get_id()
+
+
 def test_login_page_carries_next_from_the_query_string(client):
     response = client.get("/login?next=/admin/users")
 

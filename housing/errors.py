@@ -2,6 +2,8 @@
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -91,9 +93,19 @@ def handle_unexpected_error(error: Exception):
     return render_template("errors/500.html", status=500, message=_http_message(500)[1]), 500
 
 
+def handle_write_conflict(error):
+    """Two saves raced (a unique key taken meanwhile, a row changed under us): tell the user, lose nothing."""
+    db.session.rollback()
+    current_app.logger.info("Write conflict on %s %s: %s", request.method, request.path, type(error).__name__)
+    return handle_domain_error(Conflict(_("Jemand anderes hat diesen Datensatz gerade geändert. "
+                                          "Bitte laden Sie die Seite neu und prüfen Sie Ihre Eingabe.")))
+
+
 def register_errorhandlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_write_conflict)
+    app.register_error_handler(StaleDataError, handle_write_conflict)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)
 

@@ -29,3 +29,45 @@ class UserFactory(BaseFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         self.set_roles(extracted or [Role.HOUSING_OFFICER])
+
+
+def png_bytes(size=(8, 8), color=(200, 30, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def full_case(street="Mallinckrodtstraße", number="100", actor=None) -> dict:
+    """A problem case with a unit, an inspection with a defect and a photo, an order and an acquisition.
+
+    Returns the ids by name (property, unit, inspection, defect, order, acquisition, photo)."""
+    import io
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from werkzeug.datastructures import FileStorage
+
+    from housing.attachments.services import store
+    from housing.clock import today
+    from housing.properties import services
+
+    actor = actor or UserFactory(roles=[Role.HOUSING_OFFICER])
+    prop = services.create_property({"street": street, "house_number": number, "postcode": "44147",
+                                     "social_area": "nordmarkt"}, actor=actor)
+    unit = services.add_unit(prop, {"label": "EG links", "area_m2": Decimal("60"), "persons_registered": 2},
+                             actor=actor)
+    inspection = services.record_inspection(
+        prop, inspected_on=today() - timedelta(days=3), condition_rating=4, occupancy={unit.id: 7},
+        defects=[services.DefectInput("electricity", "hazard", "Kabel offen", unit_id=unit.id,
+                                      deadline=today() + timedelta(days=10))], actor=actor)
+    order = services.create_order(prop, {"type": "repair_order"}, actor=actor)
+    acquisition = services.create_acquisition(prop, {"method": "purchase", "buyer": "city"}, actor=actor)
+    photo = store(FileStorage(io.BytesIO(png_bytes()), filename="foto.png"), actor=actor, property_id=prop.id,
+                  subject_type="defect", subject_id=inspection.defects[0].id)
+    db.session.commit()
+    return {"property": prop.id, "unit": unit.id, "inspection": inspection.id, "defect": inspection.defects[0].id,
+            "order": order.id, "acquisition": acquisition.id, "photo": photo.id}

@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# Each area's resources, added to the blueprint before the app registers it.
+from ..properties import api as _properties_api  # noqa: E402,F401
 from . import core, views  # noqa: E402,F401

@@ -31,11 +31,13 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def str_enum(enum_class, length: int = 30) -> Enum:
-    """A portable enum column: the members' values as strings, guarded by a CHECK constraint."""
+def str_enum(enum_class, length: int = 30, name: str | None = None) -> Enum:
+    """A portable enum column: the members' values as strings, guarded by a CHECK constraint.
+
+    ``name`` names the constraint; give one when a table has two columns of the same enum."""
     return Enum(
         enum_class, native_enum=False, create_constraint=True, length=length, validate_strings=True,
-        values_callable=lambda members: [member.value for member in members],
+        values_callable=lambda members: [member.value for member in members], name=name,
     )
 
 

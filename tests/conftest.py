@@ -5,15 +5,19 @@ The suite runs on SQLite (``--db=sqlite``, the default) and on PostgreSQL (``--d
 """
 
 import os
+import uuid
 from contextlib import contextmanager
 
 import flask_migrate
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from housing import create_app
 from housing.auth.roles import Role
+from housing.database import normalise_database_url
 from housing.extensions import db
 
 from . import factories
@@ -38,8 +42,33 @@ def database_url(request, tmp_path_factory):
         url = os.environ.get("HOUSING_TEST_DATABASE_URL")
         if not url:
             pytest.exit("--db=postgresql needs HOUSING_TEST_DATABASE_URL", returncode=4)
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'housing-test.sqlite3'}"
+        with _private_postgresql_database(normalise_database_url(url)) as private_url:
+            yield private_url
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'housing-test.sqlite3'}"
+
+
+@contextmanager
+def _private_postgresql_database(url: str):
+    """A database of this run's own next to the given one, so parallel runs never share a schema.
+
+    Falls back to the given database when the role may not create databases."""
+    server = make_url(url)
+    name = f"{server.database}_run_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except (ProgrammingError, OperationalError):
+        admin.dispose()
+        yield url
+        return
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def make_config(database_url, tmp_path_factory, **overrides):
@@ -81,16 +110,19 @@ def app(database_url, tmp_path_factory):
         reset_schema()
         flask_migrate.upgrade()
         db.session.remove()
-        db.session.configure(join_transaction_mode="create_savepoint")
+        # Services' commits release savepoints of the test's outer transaction; objects the test holds
+        # stay readable after them (the client commits the test's setup before each request).
+        db.session.configure(join_transaction_mode="create_savepoint", expire_on_commit=False)
     return app
 
 
 class IsolatingClient(FlaskClient):
     """Each request starts with a clean identity map, as it would in production.
 
-    The test's objects are flushed and expunged first (they stay readable as snapshots), so a
-    request loads what it needs from the database and query counts are honest. A fresh ``g``
-    keeps one request's logged-in user from leaking into the next.
+    The test's setup is committed (a savepoint: the outer transaction still rolls everything back)
+    and its objects expunged (they stay readable as snapshots), so a request loads what it needs
+    from the database, a rollback in the request cannot undo the setup, and query counts are
+    honest. A fresh ``g`` keeps one request's logged-in user from leaking into the next.
     """
 
     def open(self, *args, **kwargs):
@@ -99,7 +131,7 @@ class IsolatingClient(FlaskClient):
         app_ctx = flask_globals._cv_app.get(None)
         saved_g = None
         if app_ctx is not None:
-            db.session.flush()
+            db.session.commit()
             db.session.expunge_all()
             saved_g, app_ctx.g = app_ctx.g, self.application.app_ctx_globals_class()
         try:
@@ -199,7 +231,7 @@ def _counting():
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
             statements.append(statement)
 
-    engine = db._app_engines[db.get_app()][None].engine
+    engine = db._app_engines[current_app._get_current_object()][None].engine
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     try:
         yield statements

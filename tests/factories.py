@@ -1,7 +1,7 @@
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from housing.auth.models import User
+from housing.auth.models import User, UserRole
 from housing.auth.passwords import hash_password
 from housing.auth.roles import Role
 from housing.extensions import db
@@ -21,14 +21,15 @@ class UserFactory(BaseFactory):
         model = User
         exclude = ("password",)
 
+    class Params:
+        roles = (Role.HOUSING_OFFICER,)
+
     email = factory.Sequence(lambda n: f"person{n}@housing.example")
     name = factory.Sequence(lambda n: f"Şükrü Łukasz Person {n}")
     password = PASSWORD
     password_hash = factory.LazyAttribute(lambda o: hash_password(o.password))
-
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        self.set_roles(extracted or [Role.HOUSING_OFFICER])
+    # Built with the user, so the roles are committed with it.
+    role_links = factory.LazyAttribute(lambda o: [UserRole(role=Role(role)) for role in o.roles])
 
 
 def png_bytes(size=(8, 8), color=(200, 30, 30)) -> bytes:

@@ -6,7 +6,7 @@ from enum import Enum
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from ..extensions import db
 from .models import AuditEvent
@@ -34,17 +34,32 @@ def _clean(changes: dict | None) -> dict | None:
 
 
 def pending_changes(obj) -> dict:
-    """The attributes of ``obj`` changed in this unit of work, as ``{name: [old, new]}``."""
+    """The attributes of ``obj`` changed in this unit of work, as ``{name: [old, new]}``.
+
+    When the old value was not loaded (the object expired at a commit before the change), it is
+    read from the database, which still holds it until the flush."""
     state = inspect(obj)
-    changes = {}
+    changes, unknown = {}, []
     for attr in state.mapper.column_attrs:
         history = state.attrs[attr.key].history
         if history.has_changes():
-            old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            if old != new:
-                changes[attr.key] = [old, new]
-    return changes
+            if history.deleted:
+                changes[attr.key] = [history.deleted[0], new]
+            elif state.persistent and not history.unchanged:
+                unknown.append(attr)
+                changes[attr.key] = [None, new]
+            else:
+                changes[attr.key] = [None, new]
+    if unknown:
+        with db.session.no_autoflush:
+            stored = db.session.execute(
+                select(*[attr.columns[0] for attr in unknown]).where(
+                    *[column == value for column, value in zip(state.mapper.primary_key, state.identity, strict=True)])
+            ).first()
+        for attr, value in zip(unknown, stored or [None] * len(unknown), strict=True):
+            changes[attr.key][0] = value
+    return {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
 
 
 def record(action: str, obj=None, *, actor=None, object_type=None, object_id=None, summary=None, changes=None):

@@ -653,8 +653,8 @@ class StatusTransition(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     property_id: Mapped[int] = mapped_column(ForeignKey("properties.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus))
-    to_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus))
+    from_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus, name="from_status"))
+    to_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus, name="to_status"))
     reason: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,7 +26,7 @@ def bearer(secret):
 
 @pytest.fixture
 def request_ctx(app):
-    """The cursor helpers translate their messages, which happens inside a request."""
+    """Cursor errors are raised, and translated, while the API serves a request."""
     with app.test_request_context("/api/v1/me"):
         yield
 

@@ -24,7 +24,15 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LocalDecimalField(DecimalField):
-    """A decimal as people type it here: "1.234,50" and "12,5" as well as "12.5"."""
+    """A decimal as people type it here: "1.234,50" and "12,5" as well as "12.5".
+
+    A text input (number inputs refuse the German comma in many browsers) with the numeric keypad."""
+
+    widget = widgets.TextInput()
+
+    def __init__(self, *args, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():

@@ -376,6 +376,7 @@ class DefectInput:
     unit_id: int | None = None
     deadline: date | None = None
     resolved_on: date | None = None
+    field_prefix: str | None = None  # where errors go on a form (default: "defects-<index>-")
 
 
 def _validate_defect(prop_unit_ids, raw: DefectInput, inspected_on, errors: FieldErrors, prefix: str) -> dict:
@@ -433,7 +434,7 @@ def record_inspection(prop: Property, *, inspected_on: date | None, condition_ra
         elif int(persons) > MAX_PERSONS_PER_UNIT:
             errors.add(f"occupancy-{unit_id}", _("Mehr als %(n)s Personen in einer Wohnung sind nicht plausibel; "
                                                  "bitte prüfen.", n=MAX_PERSONS_PER_UNIT))
-    clean_defects = [_validate_defect(unit_ids, raw, inspected_on, errors, f"defects-{index}-")
+    clean_defects = [_validate_defect(unit_ids, raw, inspected_on, errors, raw.field_prefix or f"defects-{index}-")
                      for index, raw in enumerate(defects)]
     errors.raise_if_any()
 

@@ -416,16 +416,13 @@ def new_inspection(property_id):
             extra_errors = show_domain_error(form, ValidationFailed(
                 _("Einige Fotos wurden abgelehnt; alles andere ist noch da."), upload_errors.fields))
         elif valid:
-            defect_rows = [row.form for row in form.defects if not row.form.is_empty()]
+            defect_rows = [entry for entry in form.defects if not entry.form.is_empty()]
             try:
                 inspection = services.record_inspection(
                     prop, inspected_on=form.inspected_on.data, condition_rating=form.condition_rating.data,
                     officer_ids=form.officer_ids.data, agencies=form.agencies.data, notes=form.notes.data,
                     occupancy=occupancy_values,
-                    defects=[services.DefectInput(
-                        category=row.category.data or None, severity=row.severity.data or None,
-                        description=row.description.data or "", deadline=row.deadline.data,
-                        unit_id=int(row.unit_id.data) if row.unit_id.data else None) for row in form.defects],
+                    defects=[_defect_input(entry) for entry in defect_rows], actor=current_user,
                 )
             except DomainError as error:
                 db.session.rollback()
@@ -441,12 +438,21 @@ def new_inspection(property_id):
                            occupancy_values=occupancy_values, extra_errors=extra_errors, staged_counts=staged_counts)
 
 
+def _defect_input(entry) -> services.DefectInput:
+    row = entry.form
+    return services.DefectInput(
+        category=row.category.data or None, severity=row.severity.data or None,
+        description=row.description.data or "", deadline=row.deadline.data,
+        unit_id=int(row.unit_id.data) if row.unit_id.data else None, field_prefix=f"{entry.name}-",
+    )
+
+
 def _attach_staged(form, inspection, defect_rows, prop):
     files.attach(files.staged_by_tokens((form.staged.data or "").split(), current_user),
                  subject_type="inspection", subject_id=inspection.id, property_id=prop.id, actor=current_user)
     # Defect rows were saved in form order, skipping empty rows.
-    for row, defect in zip(defect_rows, inspection.defects, strict=True):
-        files.attach(files.staged_by_tokens((row.staged.data or "").split(), current_user),
+    for entry, defect in zip(defect_rows, inspection.defects, strict=True):
+        files.attach(files.staged_by_tokens((entry.form.staged.data or "").split(), current_user),
                      subject_type="defect", subject_id=defect.id, property_id=prop.id, actor=current_user)
 
 

@@ -23,6 +23,7 @@ def init_area(app) -> None:
     register_nav("properties.cases", _l("Fälle"), {Role.HOUSING_OFFICER, Role.ADMIN}, order=10)
     register_nav("properties.board", _l("Übersicht Ankauf"), {Role.HOUSING_OFFICER, Role.ADMIN, Role.MANAGEMENT},
                  order=11)
+    register_nav("properties.social_areas", _l("Sozialräume"), {Role.ADMIN}, order=906)
     register_panel({Role.HOUSING_OFFICER}, officer_panel, order=10)
     register_rule("view_cases", can_view_cases)
     register_rule("edit_cases", can_edit_cases)

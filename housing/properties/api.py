@@ -268,7 +268,7 @@ class AcquisitionPatch(Schema):
 
 class TimelineItemOut(Schema):
     at: datetime | date
-    kind: Literal["referral", "inspection", "defect_resolved", "order", "acquisition", "transition"]
+    kind: Literal["referral", "inspection", "defect_resolved", "order", "acquisition", "document", "transition"]
     text: str
 
 

@@ -173,3 +173,20 @@ class CaseFilterForm(FlaskForm):
         ("updated", _l("zuletzt geändert")),
     ]), default="address", validators=[Optional()])
 
+
+
+class HandOverForm(FlaskForm):
+    name = StringField(_l("Projektname"), validators=[Optional(), Length(max=160)],
+                       description=_l("leer lassen für „Sanierung <Adresse>“"))
+    starts_on = DateField(_l("Beginn"), validators=[DataRequired()])
+    planned_end_on = DateField(_l("Geplantes Ende"), validators=[DataRequired()])
+    labour_budget = LocalDecimalField(_l("Budget Personal (€)"), places=2, validators=[Optional()])
+    material_budget = LocalDecimalField(_l("Budget Material (€)"), places=2, validators=[Optional()])
+
+
+class SocialAreaForm(FlaskForm):
+    slug = StringField(_l("Kürzel"), validators=[DataRequired(), Length(max=60)],
+                       description=_l("Kleinbuchstaben, Ziffern und Bindestriche; wird in Schnittstellen verwendet."))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    district = StringField(_l("Stadtbezirk"), validators=[DataRequired(), Length(max=120)])
+    is_active = BooleanField(_l("in Auswahllisten anbieten"), default=True)

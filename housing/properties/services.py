@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from ..attachments.models import Attachment
 from ..audit.services import pending_changes, record
 from ..auth.models import User
 from ..auth.roles import Role
@@ -95,6 +96,36 @@ def address_search_clause(query: str):
     street = Property.make_address_key(street or query, "", "").split("|")[0].rstrip(".")
     pattern = f"{street}%" + (f"|{number.replace(' ', '')}%" if number else "")
     return Property.address_key.like(pattern)
+
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def save_social_area(area: SocialArea | None, data: dict, *, actor) -> SocialArea:
+    """Add a social area or change one; the slug is the stable key the API and imports use."""
+    errors = FieldErrors()
+    slug = (data.get("slug") or "").strip().lower()
+    if not SLUG.match(slug):
+        errors.add("slug", _("Nur Kleinbuchstaben, Ziffern und Bindestriche, z. B. „nordmarkt“."))
+    name = " ".join(str(data.get("name") or "").split())
+    district = " ".join(str(data.get("district") or "").split())
+    if not name:
+        errors.add("name", _("Pflichtangabe fehlt."))
+    if not district:
+        errors.add("district", _("Pflichtangabe fehlt."))
+    clash = db.session.scalar(select(SocialArea.id).where(SocialArea.slug == slug))
+    if clash is not None and (area is None or clash != area.id):
+        errors.add("slug", _("Dieses Kürzel ist schon vergeben."))
+    errors.raise_if_any()
+    if area is None:
+        area = SocialArea()
+        db.session.add(area)
+    area.slug, area.name, area.district = slug, name[:120], district[:120]
+    area.is_active = bool(data.get("is_active", True))
+    changes = pending_changes(area)
+    db.session.flush()
+    record("social_area.save", area, actor=actor, changes=changes)
+    return area
 
 
 def active_social_areas() -> list[SocialArea]:
@@ -714,6 +745,10 @@ def timeline(prop: Property) -> list[TimelineItem]:
         if acquisition.transferred_on:
             items.append(TimelineItem(acquisition.transferred_on, "acquisition",
                                       _("Übergabe an %(buyer)s", buyer=acquisition.buyer.label)))
+    documents = select(Attachment).where(Attachment.property_id == prop.id, Attachment.subject_type.is_not(None))
+    for document in db.session.scalars(documents):
+        kind = _("Foto") if document.is_image else _("Dokument")
+        items.append(TimelineItem(document.uploaded_at, "document", f"{kind}: {document.original_name}"))
     for move in db.session.scalars(select(StatusTransition).where(StatusTransition.property_id == prop.id)):
         text = _("Status: %(to)s", to=move.to_status.label)
         if move.reason:

@@ -21,6 +21,7 @@ from . import bp, services
 from .forms import (
     AcquisitionForm,
     CaseFilterForm,
+    HandOverForm,
     InspectionForm,
     NewCaseForm,
     OrderForm,
@@ -28,6 +29,7 @@ from .forms import (
     PropertyForm,
     ReferralForm,
     ResolveDefectForm,
+    SocialAreaForm,
     TransitionForm,
     UnitForm,
 )
@@ -560,3 +562,60 @@ def edit_acquisition(property_id, acquisition_id):
                              lambda: services.update_acquisition(acquisition, form.data, actor=current_user),
                              _("Der Erwerbsvorgang ist gespeichert."), "acquisition", item=acquisition)
 
+
+
+# --- hand-over to Viertelwerk -----------------------------------------------------------------------
+
+
+@bp.route("/properties/<int:property_id>/hand-over", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def hand_over(property_id):
+    """Hand the acquired building to Viertelwerk as a renovation project."""
+    from ..renovation.services import hand_over as create_project
+
+    prop = get_property_or_404(property_id)
+    form = HandOverForm()
+    if request.method == "GET":
+        form.starts_on.data = today()
+    return _simple_form_page(prop, form, "properties/hand_over_form.html",
+                             lambda: create_project(prop, form.data, actor=current_user),
+                             _("Das Sanierungsprojekt ist angelegt; Viertelwerk kann beginnen."))
+
+
+# --- the admin's list of social areas -------------------------------------------------------------
+
+
+@bp.route("/admin/social-areas", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def social_areas():
+    form = SocialAreaForm()
+    if form.validate_on_submit():
+        try:
+            services.save_social_area(None, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Der Sozialraum ist angelegt."), "success")
+            return redirect(url_for("properties.social_areas"))
+    areas = db.session.scalars(select(SocialArea).order_by(SocialArea.district, SocialArea.name)).all()
+    return render_template("properties/social_areas.html", areas=areas, form=form)
+
+
+@bp.route("/admin/social-areas/<int:area_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_social_area(area_id):
+    area = db.session.get(SocialArea, area_id) or abort(404)
+    form = SocialAreaForm(obj=area)
+    if form.validate_on_submit():
+        try:
+            services.save_social_area(area, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Der Sozialraum ist gespeichert."), "success")
+            return redirect(url_for("properties.social_areas"))
+    return render_template("properties/social_area_form.html", area=area, form=form)

@@ -64,6 +64,9 @@ MATRIX = {
     "properties.new_acquisition": ("GET", "/properties/{property}/acquisitions/new", LOGIN, only(*CASES)),
     "properties.edit_acquisition": ("GET", "/properties/{property}/acquisitions/{acquisition}", LOGIN,
                                     only(*CASES)),
+    "properties.hand_over": ("GET", "/properties/{property}/hand-over", LOGIN, only(*CASES)),
+    "properties.social_areas": ("GET", "/admin/social-areas", LOGIN, only("admin")),
+    "properties.edit_social_area": ("GET", "/admin/social-areas/1", LOGIN, only("admin")),
     # Files: whoever may not see the record gets 404, not a hint that the file exists.
     "attachments.download": ("GET", "/attachments/{photo}", LOGIN, only(*CASES, denied=404)),
     "attachments.thumbnail": ("GET", "/attachments/{photo}/thumbnail", LOGIN, only(*CASES, denied=404)),

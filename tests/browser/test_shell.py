@@ -9,11 +9,11 @@ from housing.auth.services import create_user
 PASSWORD = "Ein-langer-Satz-als-Passwort"
 
 START_PAGE_LINKS = {
-    Role.ADMIN: ["Start", "Benutzer", "Audit-Log"],
-    Role.HOUSING_OFFICER: ["Start"],
+    Role.ADMIN: ["Start", "Fälle", "Übersicht Ankauf", "Benutzer", "Regeln", "Sozialräume", "Audit-Log"],
+    Role.HOUSING_OFFICER: ["Start", "Fälle", "Übersicht Ankauf"],
     Role.SUPERVISOR: ["Start"],
     Role.TENANT_ADVISOR: ["Start"],
-    Role.MANAGEMENT: ["Start"],
+    Role.MANAGEMENT: ["Start", "Übersicht Ankauf"],
 }
 
 

@@ -3,9 +3,11 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Numeric, String, exists, select
+from sqlalchemy import ForeignKey, Index, Numeric, SmallInteger, String, Text, UniqueConstraint, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
+from ..auth.roles import Role
 from ..database import UTCDateTime, str_enum, utcnow
 from ..extensions import db
 from ..properties.models import CaseStatus, LabelledEnum, Property, register_guard
@@ -41,9 +43,245 @@ class RenovationProject(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     building: Mapped[Property] = relationship(lazy="joined")
+    supervisors: Mapped[list[User]] = relationship(secondary="project_supervisors", lazy="selectin",
+                                                   order_by=User.name)
+    work_packages: Mapped[list["WorkPackage"]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="WorkPackage.position", lazy="selectin"
+    )
 
     def __repr__(self) -> str:
         return f"<RenovationProject {self.id} {self.name!r}>"
+
+    def is_supervised_by(self, user) -> bool:
+        return any(supervisor.id == user.id for supervisor in self.supervisors)
+
+    def can_record_hours(self, user) -> bool:
+        """Admins everywhere; a supervisor on the projects they run."""
+        return user.has_role(Role.ADMIN) or (user.has_role(Role.SUPERVISOR) and self.is_supervised_by(user))
+
+
+project_supervisors = db.Table(
+    "project_supervisors",
+    db.Column("project_id", ForeignKey("renovation_projects.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+
+
+class WorkPackage(db.Model):
+    """A trade's share of a project (Gewerk) with planned hours and progress."""
+
+    __tablename__ = "work_packages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("renovation_projects.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    trade: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(String(300))
+    planned_hours: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal("0"))
+    progress_percent: Mapped[int] = mapped_column(SmallInteger, default=0)
+    by_specialist_firm: Mapped[bool] = mapped_column(default=False)
+
+    project: Mapped[RenovationProject] = relationship(back_populates="work_packages")
+
+    def __repr__(self) -> str:
+        return f"<WorkPackage {self.id} {self.trade!r}>"
+
+    @property
+    def title(self) -> str:
+        return f"{self.trade}: {self.description}" if self.description else self.trade
+
+
+class MaterialCost(db.Model):
+    __tablename__ = "material_costs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("renovation_projects.id", ondelete="CASCADE"), index=True)
+    work_package_id: Mapped[int | None] = mapped_column(ForeignKey("work_packages.id", ondelete="SET NULL"))
+    booked_on: Mapped[date]
+    description: Mapped[str] = mapped_column(String(200))
+    supplier: Mapped[str | None] = mapped_column(String(120))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    work_package: Mapped[WorkPackage | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<MaterialCost {self.id} {self.amount}>"
+
+
+class FundingBasis(LabelledEnum):
+    SGB2_16I = "sgb2_16i"
+    SGB2_16E = "sgb2_16e"
+    SGB2_16D = "sgb2_16d"
+    OTHER = "other"
+
+
+FundingBasis.LABELS = {
+    FundingBasis.SGB2_16I: _l("Teilhabe am Arbeitsmarkt (§ 16i SGB II)"),
+    FundingBasis.SGB2_16E: _l("Eingliederung von Langzeitarbeitslosen (§ 16e SGB II)"),
+    FundingBasis.SGB2_16D: _l("Arbeitsgelegenheit (§ 16d SGB II)"),
+    FundingBasis.OTHER: _l("sonstige Förderung"),
+}
+
+
+class Participant(db.Model):
+    """A person in an employment measure (Teilnehmende): social data, seen only by their supervisors and admins."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date]
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    jobcenter_ref: Mapped[str | None] = mapped_column(String(40))
+    funding_basis: Mapped[FundingBasis] = mapped_column(str_enum(FundingBasis))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    weekly_hours: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    project_id: Mapped[int] = mapped_column(ForeignKey("renovation_projects.id"), index=True)
+    default_work_package_id: Mapped[int | None] = mapped_column(ForeignKey("work_packages.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    project: Mapped[RenovationProject] = relationship(lazy="joined")
+    default_work_package: Mapped[WorkPackage | None] = relationship(lazy="joined")
+    qualifications: Mapped[list["Qualification"]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", order_by="Qualification.obtained_on",
+        lazy="selectin",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id}>"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+    @property
+    def daily_hours(self) -> Decimal:
+        return (self.weekly_hours / 5).quantize(Decimal("0.25"))
+
+    @property
+    def safety_briefing_on(self) -> date | None:
+        dates = [q.obtained_on for q in self.qualifications if q.kind == QualificationKind.SAFETY_BRIEFING]
+        return min(dates) if dates else None
+
+    def can_be_seen_by(self, user) -> bool:
+        """Need-to-know: admins, and the supervisors of the participant's project."""
+        return self.project.can_record_hours(user)
+
+
+class QualificationKind(LabelledEnum):
+    SAFETY_BRIEFING = "safety_briefing"
+    CERTIFICATE = "certificate"
+    OTHER = "other"
+
+
+QualificationKind.LABELS = {
+    QualificationKind.SAFETY_BRIEFING: _l("Sicherheitsunterweisung"),
+    QualificationKind.CERTIFICATE: _l("Zertifikat/Schein"),
+    QualificationKind.OTHER: _l("Sonstiges"),
+}
+
+
+class Qualification(db.Model):
+    __tablename__ = "qualifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[QualificationKind] = mapped_column(str_enum(QualificationKind))
+    name: Mapped[str] = mapped_column(String(120))
+    obtained_on: Mapped[date]
+    valid_until: Mapped[date | None]
+
+    participant: Mapped[Participant] = relationship(back_populates="qualifications")
+
+    def __repr__(self) -> str:
+        return f"<Qualification {self.kind} {self.obtained_on}>"
+
+
+class Absence(LabelledEnum):
+    SICK = "sick"
+    VACATION = "vacation"
+    TRAINING = "training"
+    UNEXCUSED = "unexcused"
+
+
+Absence.LABELS = {
+    Absence.SICK: _l("krank"), Absence.VACATION: _l("Urlaub"), Absence.TRAINING: _l("Schulung"),
+    Absence.UNEXCUSED: _l("unentschuldigt"),
+}
+# One-letter codes for the crew sheet (K = krank, U = Urlaub, S = Schulung, F = Fehlzeit).
+ABSENCE_CODES = {"k": Absence.SICK, "u": Absence.VACATION, "s": Absence.TRAINING, "f": Absence.UNEXCUSED}
+
+
+class HourEntry(db.Model):
+    """Hours a participant worked on a work package on a day, or a day's absence.
+
+    ``slot`` makes "one entry per participant, day and work package" (and one absence per day) a
+    unique key on every database: the work package id, or "absence"."""
+
+    __tablename__ = "hour_entries"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "worked_on", "slot"),
+        Index("ix_hour_entries_project_day", "project_id", "worked_on"),
+        Index("ix_hour_entries_package", "work_package_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    worked_on: Mapped[date]
+    project_id: Mapped[int] = mapped_column(ForeignKey("renovation_projects.id"))
+    work_package_id: Mapped[int | None] = mapped_column(ForeignKey("work_packages.id"))
+    slot: Mapped[str] = mapped_column(String(20))
+    hours: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    activity: Mapped[str | None] = mapped_column(String(200))
+    absence: Mapped[Absence | None] = mapped_column(str_enum(Absence))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    participant: Mapped[Participant] = relationship(lazy="raise")
+    work_package: Mapped[WorkPackage | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<HourEntry {self.participant_id} {self.worked_on} {self.slot}: {self.hours}>"
+
+    @property
+    def is_present(self) -> bool:
+        return self.absence is None
+
+
+class MonthLock(db.Model):
+    """A participant's approved month: locked for edits until an admin unlocks it (with a reason)."""
+
+    __tablename__ = "month_locks"
+    __table_args__ = (UniqueConstraint("participant_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    month: Mapped[date]  # the first day of the month
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unlocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unlocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unlock_reason: Mapped[str | None] = mapped_column(Text)
+
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<MonthLock {self.participant_id} {self.month:%Y-%m} {'locked' if self.is_locked else 'open'}>"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.unlocked_at is None
 
 
 def _needs_project(prop):

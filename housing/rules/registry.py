@@ -19,6 +19,7 @@ class RuleDefinition:
 
 
 MIN_AREA_PER_PERSON = "min_area_per_person_m2"
+LABOUR_RATE = "labour_cost_per_hour_eur"
 
 DEFINITIONS = {
     d.key: d
@@ -26,6 +27,10 @@ DEFINITIONS = {
         RuleDefinition(
             MIN_AREA_PER_PERSON, _l("Mindestwohnfläche je Person (WohnStG NRW § 10)"), "m²",
             Decimal("10"), date(2000, 1, 1), minimum=Decimal("1"), maximum=Decimal("50"),
+        ),
+        RuleDefinition(
+            LABOUR_RATE, _l("Kalkulatorischer Stundensatz Personal Viertelwerk"), "€",
+            Decimal("20.00"), date(2000, 1, 1), minimum=Decimal("0"), maximum=Decimal("200"),
         ),
     ]
 }

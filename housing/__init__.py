@@ -91,19 +91,19 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from . import api, attachments, audit, auth, main, properties, rules
+    from . import api, attachments, audit, auth, main, properties, renovation, rules
     from .auth.panels import admin_panel
     from .auth.permissions import can
     from .auth.roles import Role
     from .forms import EmptyForm
     from .i18n import LANGUAGE_NAMES
     from .main.registry import nav_for, register_nav, register_panel
-    from .renovation import models as _renovation_models  # noqa: F401  (guards of the pipeline)
     from .security import set_security_headers
 
-    for module in (main, auth, audit, api, rules, attachments, properties):
+    for module in (main, auth, audit, api, rules, attachments, properties, renovation):
         app.register_blueprint(module.bp)
     properties.init_area(app)
+    renovation.init_area(app)
 
     register_nav("auth.users", _l("Benutzer"), {Role.ADMIN}, order=900)
     register_nav("audit.events", _l("Audit-Log"), {Role.ADMIN}, order=910)

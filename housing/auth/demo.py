@@ -2,12 +2,14 @@ from .models import User
 from .roles import Role
 from .services import create_user
 
+ADMIN_EMAIL = "admin@housing.example"
 OFFICER_EMAIL = "wohnungsaufsicht@housing.example"
+SUPERVISOR_EMAIL = "anleitung@housing.example"
 
 DEMO_USERS = [
-    (Role.ADMIN, "admin@housing.example", "Alexandra Becker"),
+    (Role.ADMIN, ADMIN_EMAIL, "Alexandra Becker"),
     (Role.HOUSING_OFFICER, OFFICER_EMAIL, "Jonas Wróbel"),
-    (Role.SUPERVISOR, "anleitung@housing.example", "Ayşe Demir"),
+    (Role.SUPERVISOR, SUPERVISOR_EMAIL, "Ayşe Demir"),
     (Role.TENANT_ADVISOR, "vermittlung@housing.example", "Mihaela Popescu"),
     (Role.MANAGEMENT, "leitung@housing.example", "Dr. Klaus Hartmann"),
 ]

@@ -1,1 +1,21 @@
 """Viertelwerk: renovation projects on acquired buildings, run as employment projects."""
+
+from flask import Blueprint
+
+bp = Blueprint("renovation", __name__, url_prefix="/viertelwerk")
+
+from . import views  # noqa: E402,F401
+
+
+def init_area(app) -> None:
+    """Navigation and the supervisor's start page."""
+    from flask_babel import lazy_gettext as _l
+
+    from ..main.registry import register_nav, register_panel
+    from .panels import supervisor_panel
+    from .permissions import CREW_ROLES, PROGRESS_ROLES
+
+    register_nav("renovation.projects", _l("Viertelwerk"), PROGRESS_ROLES, order=20)
+    register_nav("renovation.participant_list", _l("Teilnehmende"), CREW_ROLES, order=21)
+    register_nav("renovation.report", _l("Auswertung Stunden"), PROGRESS_ROLES, order=22)
+    register_panel(CREW_ROLES, supervisor_panel, order=20)

@@ -217,12 +217,17 @@ def delete_entry(entry: HourEntry, *, actor) -> None:
 def save_batch(items: list[EntryInput | tuple], *, actor, upsert: bool = True) -> list[EntryResult]:
     """Save many entries; each stands alone: valid ones are kept, invalid ones reported with the reason.
 
-    An item may be ``("delete", HourEntry)`` to clear a cell of the crew sheet."""
+    An item may be ``("delete", HourEntry)`` to clear a cell of the crew sheet, or
+    ``("replace", HourEntry, EntryInput)`` to swap an absence for work (or back): both or neither."""
     results = []
     for index, item in enumerate(items):
         try:
             with db.session.begin_nested():
-                if isinstance(item, tuple):
+                if isinstance(item, tuple) and item[0] == "replace":
+                    delete_entry(item[1], actor=actor)
+                    status, entry = put_entry(item[2], actor=actor)
+                    results.append(EntryResult(index, "updated", entry))
+                elif isinstance(item, tuple):
                     delete_entry(item[1], actor=actor)
                     results.append(EntryResult(index, "deleted"))
                 elif upsert:

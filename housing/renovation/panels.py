@@ -1,0 +1,26 @@
+"""The supervisor's start page: today's sheets and months still to approve."""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from ..auth.roles import Role
+from ..main.registry import DueItem, Panel
+from .hours import unapproved_past_months
+from .participants import participants_for
+from .reports import month_title
+from .services import projects_for
+
+
+def supervisor_panel(user, today) -> Panel:
+    items = []
+    if user.has_role(Role.SUPERVISOR):
+        for project in projects_for(user):
+            if project.is_supervised_by(user) and project.status.value in ("planned", "active"):
+                items.append(DueItem(_("Stunden erfassen: %(project)s", project=project.name),
+                                     url=url_for("renovation.crew_sheet", project_id=project.id)))
+    for participant, month in unapproved_past_months(participants_for(user), today)[:15]:
+        items.append(DueItem(_("%(name)s: %(month)s freigeben", name=participant.name, month=month_title(month)),
+                             url=url_for("renovation.month", participant_id=participant.id,
+                                         month=month.strftime("%Y-%m")), severity="warning"))
+    return Panel(title=_("Viertelwerk"), items=items, empty_text=_("Alle vergangenen Monate sind freigegeben."),
+                 link_url=url_for("renovation.projects"), link_text=_("Zu den Projekten"))

@@ -1,0 +1,137 @@
+"""Viertelwerk documents and report figures: the monthly timesheet to sign, hours against plan,
+attendance, hours per property."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..properties.models import Property
+from ..reports.pdf import FONT, Document, de_date, de_number, escape, para, table
+from .hours import locked_months, month_end, month_entries
+from .models import Absence, HourEntry, Participant, RenovationProject, WorkPackage
+from .participants import attendance
+
+WEEKDAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+          "November", "Dezember"]
+
+
+def month_title(first) -> str:
+    return f"{MONTHS[first.month - 1]} {first.year}"
+
+
+def timesheet_pdf(participant: Participant, first) -> bytes:
+    """The month's timesheet for the participant and the supervisor to sign (German, A4)."""
+    doc = Document(f"Stundennachweis {month_title(first)} – {participant.name}",
+                   issuer="Viertelwerk gGmbH", subtitle=f"Beschäftigungsprojekt {participant.project.name}")
+    return doc.build(timesheet_story(doc, participant, first))
+
+
+def timesheet_story(doc: Document, participant: Participant, first) -> list:
+    entries = month_entries(participant, first)
+    last = month_end(first)
+    locked = first in locked_months(participant.id, first, first)
+    story = [para(f"Stundennachweis {month_title(first)}", "title")]
+    facts = [
+        ("Teilnehmende:r", participant.name),
+        ("Geburtsdatum", de_date(participant.birth_date)),
+        ("Jobcenter-Kundennummer", participant.jobcenter_ref or "–"),
+        ("Maßnahme", f"{participant.funding_basis.label}, {de_date(participant.starts_on)} bis "
+                     f"{de_date(participant.ends_on)}"),
+        ("Vertragliche Wochenstunden", de_number(participant.weekly_hours)),
+        ("Projekt", f"{participant.project.name} ({participant.project.building.short_address})"),
+        ("Anleitung", ", ".join(s.name for s in participant.project.supervisors) or "–"),
+        ("Stand des Monats", "freigegeben und gesperrt" if locked else "noch nicht freigegeben"),
+    ]
+    story.append(table([("", "")] + facts, [55 * mm, doc.width - 55 * mm], header_rows=1, zebra=False))
+    story.append(para("Tage", "h2"))
+    rows = [("Datum", "Tag", "Arbeitspaket / Abwesenheit", "Tätigkeit", "Stunden")]
+    for entry in entries:
+        what = entry.absence.label if entry.absence else (entry.work_package.title if entry.work_package else "")
+        rows.append((de_date(entry.worked_on), WEEKDAYS[entry.worked_on.weekday()], what, entry.activity or "",
+                     de_number(entry.hours)))
+    if len(rows) == 1:
+        rows.append(("", "", "keine Einträge", "", ""))
+    story.append(table(rows, [22 * mm, 10 * mm, 62 * mm, doc.width - 114 * mm, 20 * mm], numeric_cols=(4,)))
+
+    present = sum((e.hours for e in entries if e.absence is None), Decimal("0"))
+    by_absence = {kind: sum((e.hours for e in entries if e.absence == kind), Decimal("0")) for kind in Absence}
+    rate = attendance([participant], first, last)[0]
+    summary = [("Summe", "Stunden"), ("Anwesend (gearbeitet)", de_number(present))]
+    summary += [(f"Abwesend: {kind.label}", de_number(hours)) for kind, hours in by_absence.items() if hours]
+    summary.append(("Vertragliche Stunden im Monat", de_number(rate.contracted_hours)))
+    summary.append(("Anwesenheitsquote", f"{rate.rate} %" if rate.rate is not None else "–"))
+    story.append(Spacer(1, 4 * mm))
+    story.append(table(summary, [80 * mm, 30 * mm], numeric_cols=(1,), zebra=False))
+    story.append(Spacer(1, 16 * mm))
+    story.append(KeepTogether([signature_block(doc, ["Teilnehmende:r", "Anleitung Viertelwerk"])]))
+    return story
+
+
+def signature_block(doc: Document, roles: list[str]) -> Table:
+    """Lines to sign on, with place/date and role under each."""
+    width = (doc.width - 10 * mm) / len(roles)
+    cells = [[para("Dortmund, den ____________", "small") for _ in roles],
+             ["" for _ in roles],
+             [para(f"Unterschrift {escape(role)}", "small") for role in roles]]
+    block = Table(cells, colWidths=[width + 5 * mm] * len(roles), rowHeights=[8 * mm, 14 * mm, 6 * mm])
+    block.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, 1), 0.7, "#000000"), ("FONTNAME", (0, 0), (-1, -1), FONT),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 8 * mm)]))
+    return block
+
+
+# --- figures for the reports page ----------------------------------------------------------------------
+
+
+@dataclass
+class PackageHours:
+    project: RenovationProject
+    package: WorkPackage
+    booked: Decimal
+
+    @property
+    def share(self) -> int | None:
+        return int(self.booked * 100 / self.package.planned_hours) if self.package.planned_hours else None
+
+
+def hours_by_package(projects: list[RenovationProject], first=None, last=None) -> list[PackageHours]:
+    """Worked hours per work package against plan (absences do not count as work)."""
+    ids = [p.id for p in projects]
+    if not ids:
+        return []
+    stmt = (select(HourEntry.work_package_id, func.sum(HourEntry.hours))
+            .where(HourEntry.project_id.in_(ids), HourEntry.absence.is_(None)).group_by(HourEntry.work_package_id))
+    if first:
+        stmt = stmt.where(HourEntry.worked_on >= first)
+    if last:
+        stmt = stmt.where(HourEntry.worked_on <= last)
+    booked = {pid: Decimal(h) for pid, h in db.session.execute(stmt)}
+    return [PackageHours(project, package, booked.get(package.id, Decimal("0")))
+            for project in projects for package in project.work_packages]
+
+
+def hours_by_property(first=None, last=None) -> list[tuple[Property, Decimal, int]]:
+    """Worked hours per building (through its projects), with the number of people who worked there."""
+    stmt = (select(RenovationProject.property_id, func.sum(HourEntry.hours),
+                   func.count(func.distinct(HourEntry.participant_id)))
+            .join(RenovationProject, RenovationProject.id == HourEntry.project_id)
+            .where(HourEntry.absence.is_(None)).group_by(RenovationProject.property_id))
+    if first:
+        stmt = stmt.where(HourEntry.worked_on >= first)
+    if last:
+        stmt = stmt.where(HourEntry.worked_on <= last)
+    rows = db.session.execute(stmt).all()
+    buildings = {p.id: p for p in db.session.scalars(select(Property).where(Property.id.in_([r[0] for r in rows])))}
+    return sorted(((buildings[pid], Decimal(hours), people) for pid, hours, people in rows),
+                  key=lambda row: row[0].short_address)
+
+
+def default_period(today):
+    """The last full three months and the current month so far."""
+    first = (today.replace(day=1) - timedelta(days=75)).replace(day=1)
+    return first, today

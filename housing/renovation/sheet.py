@@ -1,0 +1,183 @@
+"""The crew sheet: a whole crew's day or week in one form, saved in one go, cell by cell.
+
+A cell holds hours on the row's work package ("7,5") or an absence code with optional hours
+("K" = krank, "U" = Urlaub, "S" = Schulung, "F" = unentschuldigt; "K 4" = four hours sick).
+Valid cells are kept, rejected ones come back with their reason and the typed value."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from .hours import EntryInput, locked_months, save_batch
+from .models import ABSENCE_CODES, Absence, HourEntry, Participant, RenovationProject
+from .participants import participants_for
+
+CODE_OF = {absence: code.upper() for code, absence in ABSENCE_CODES.items()}
+CELL = re.compile(r"^\s*(?:(?P<code>[kusfKUSF])\s*(?P<code_hours>[\d.,]+)?|(?P<hours>[\d.,]+))\s*$")
+
+
+@dataclass
+class Period:
+    days: list[date]
+    label: str
+    previous: str
+    next: str
+    param: str  # "week" or "day"
+    value: str
+
+    @classmethod
+    def parse(cls, week: str | None, day: str | None, today: date) -> "Period":
+        if day:
+            try:
+                chosen = date.fromisoformat(day)
+            except ValueError:
+                chosen = today
+            return cls([chosen], chosen.strftime("%d.%m.%Y"), (chosen - timedelta(days=1)).isoformat(),
+                       (chosen + timedelta(days=1)).isoformat(), "day", chosen.isoformat())
+        try:
+            year, number = (week or "").split("-W")
+            monday = date.fromisocalendar(int(year), int(number), 1)
+        except ValueError:
+            monday = today - timedelta(days=today.weekday())
+        days = [monday + timedelta(days=offset) for offset in range(5)]
+
+        def iso(d):
+            y, w, _day = d.isocalendar()
+            return f"{y}-W{w:02d}"
+
+        y, w, _day = monday.isocalendar()
+        label = _("KW %(week)s: %(first)s – %(last)s", week=w, first=days[0].strftime("%d.%m."),
+                  last=days[-1].strftime("%d.%m.%Y"))
+        return cls(days, label, iso(monday - timedelta(days=7)), iso(monday + timedelta(days=7)), "week",
+                   f"{y}-W{w:02d}")
+
+
+@dataclass
+class Cell:
+    participant: Participant
+    day: date
+    value: str = ""
+    entry: HourEntry | None = None  # the entry the cell shows (row package or absence)
+    others: list[HourEntry] = field(default_factory=list)  # entries on other work packages that day
+    locked: bool = False
+    outside: bool = False  # before or after the measure
+    status: str = ""  # "saved" or "rejected" after a save
+    message: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"c-{self.participant.id}-{self.day.isoformat()}"
+
+
+@dataclass
+class Row:
+    participant: Participant
+    package_id: int | None
+    cells: list[Cell]
+
+    @property
+    def package_field(self) -> str:
+        return f"wp-{self.participant.id}"
+
+
+def _display(entry: HourEntry, daily_hours: Decimal) -> str:
+    hours = format(entry.hours.normalize(), "f").replace(".", ",")
+    if entry.absence is None:
+        return hours
+    code = CODE_OF[entry.absence]
+    return code if daily_hours == entry.hours else f"{code} {hours}"
+
+
+def build(project: RenovationProject, user, period: Period, form=None) -> list[Row]:
+    """The rows of the sheet: the project's participants in their measure during the period."""
+    crew = [p for p in participants_for(user, project_id=project.id)
+            if p.starts_on <= period.days[-1] and p.ends_on >= period.days[0]]
+    entries = db.session.scalars(select(HourEntry).where(
+        HourEntry.participant_id.in_([p.id for p in crew]), HourEntry.worked_on >= period.days[0],
+        HourEntry.worked_on <= period.days[-1])).all()
+    by_cell: dict[tuple[int, date], list[HourEntry]] = {}
+    for entry in entries:
+        by_cell.setdefault((entry.participant_id, entry.worked_on), []).append(entry)
+    packages = {p.id for p in project.work_packages}
+    rows = []
+    for participant in crew:
+        chosen = form.get(f"wp-{participant.id}") if form else None
+        package_id = int(chosen) if chosen and chosen.isdigit() and int(chosen) in packages else (
+            participant.default_work_package_id or (project.work_packages[0].id if project.work_packages else None))
+        locked = locked_months(participant.id, period.days[0], period.days[-1])
+        cells = []
+        for day in period.days:
+            day_entries = by_cell.get((participant.id, day), [])
+            shown = next((e for e in day_entries if e.absence is not None), None) or next(
+                (e for e in day_entries if e.work_package_id == package_id), None)
+            cell = Cell(participant, day, entry=shown, others=[e for e in day_entries if e is not shown],
+                        locked=day.replace(day=1) in locked,
+                        outside=not participant.starts_on <= day <= participant.ends_on)
+            if form:
+                cell.value = form.get(cell.name, "")
+            elif shown:
+                cell.value = _display(shown, participant.daily_hours)
+            cells.append(cell)
+        rows.append(Row(participant, package_id, cells))
+    return rows
+
+
+def parse_cell(text: str) -> tuple[Absence | None, str | None] | None:
+    """``(absence, hours)`` for a cell's text, or None when it cannot be read."""
+    match = CELL.match(text)
+    if not match:
+        return None
+    if match.group("code"):
+        return ABSENCE_CODES[match.group("code").lower()], match.group("code_hours")
+    return None, match.group("hours")
+
+
+def save(rows: list[Row], *, actor) -> tuple[int, int]:
+    """Save every changed cell; returns (saved, rejected). Cells carry their status and message."""
+    items, targets = [], []
+    for row in rows:
+        for cell in row.cells:
+            shown = _display(cell.entry, cell.participant.daily_hours) if cell.entry else ""
+            typed = cell.value.strip()
+            if typed.replace(" ", "").lower() == shown.replace(" ", "").lower():
+                continue
+            if not typed:
+                if cell.entry is not None:
+                    items.append(("delete", cell.entry))
+                    targets.append(cell)
+                continue
+            parsed = parse_cell(typed)
+            if parsed is None:
+                cell.status, cell.message = "rejected", _("„%(value)s“ ist keine Stundenzahl und kein Kürzel "
+                                                          "(K, U, S, F).", value=typed)
+                continue
+            absence, hours = parsed
+            if absence is not None and not hours:
+                hours = str(cell.participant.daily_hours)
+            data = EntryInput(cell.participant.id, cell.day, hours=hours,
+                              work_package_id=None if absence else row.package_id,
+                              absence=absence.value if absence else None)
+            if cell.entry is not None and (cell.entry.absence is not None) != (absence is not None):
+                items.append(("replace", cell.entry, data))  # absence swapped for work or back: both or neither
+            else:
+                items.append(data)
+            targets.append(cell)
+    results = save_batch(items, actor=actor)
+    saved = rejected = 0
+    for cell, result in zip(targets, results, strict=True):
+        if result.status == "rejected":
+            cell.status, cell.message = "rejected", result.message
+        else:
+            cell.status = "saved"
+            saved += 1
+    rejected = sum(1 for row in rows for cell in row.cells if cell.status == "rejected")
+    return saved, rejected
+
+
+def total(cells) -> Decimal:
+    return sum((c.entry.hours for c in cells if c.entry is not None and c.entry.absence is None), Decimal("0"))

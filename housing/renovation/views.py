@@ -1,0 +1,406 @@
+from datetime import date, timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..auth.decorators import roles_required
+from ..auth.models import User, UserRole
+from ..auth.roles import Role
+from ..clock import today
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import EmptyForm, choices, show_domain_error
+from ..reports.exports import Column, csv_response, xlsx_response
+from . import bp, hours, participants, reports, services, sheet
+from .forms import MaterialCostForm, ParticipantForm, ProjectForm, QualificationForm, UnlockForm, WorkPackageForm
+from .models import MaterialCost, Participant, RenovationProject, WorkPackage
+from .permissions import CREW_ROLES, PROGRESS_ROLES, can_view_project
+
+
+def get_project_or_404(project_id: int, *, crew: bool = False) -> RenovationProject:
+    """Load a project; with ``crew`` only for those who run it (its supervisors and admins)."""
+    project = db.session.get(RenovationProject, project_id)
+    if project is None:
+        abort(404)
+    if crew and not project.can_record_hours(current_user):
+        abort(404)
+    return project
+
+
+def get_participant_or_404(participant_id: int) -> Participant:
+    """Need-to-know: another crew's participant does not exist for this user."""
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or not participant.can_be_seen_by(current_user):
+        abort(404)
+    return participant
+
+
+def _month_or_404(text: str):
+    try:
+        return hours.parse_month(text)
+    except DomainError:
+        abort(404)
+
+
+# --- projects ------------------------------------------------------------------------------------------
+
+
+@bp.route("/projects")
+@roles_required(*PROGRESS_ROLES)
+def projects():
+    rows = [services.progress(project) for project in services.projects_for(current_user)]
+    return render_template("renovation/projects.html", rows=rows)
+
+
+@bp.route("/projects/<int:project_id>")
+@roles_required(*PROGRESS_ROLES)
+def project(project_id):
+    project = get_project_or_404(project_id)
+    if not can_view_project(current_user, project):
+        abort(404)
+    crew_visible = project.can_record_hours(current_user)
+    crew = participants.participants_for(current_user, project_id=project.id) if crew_visible else []
+    costs = db.session.scalars(select(MaterialCost).where(MaterialCost.project_id == project.id)
+                               .order_by(MaterialCost.booked_on.desc())).all()
+    cost_form = MaterialCostForm(booked_on=today())
+    cost_form.work_package_id.choices = _package_choices(project, blank=_("ganzes Projekt"))
+    return render_template("renovation/project.html", project=project, progress=services.progress(project),
+                           crew=crew, crew_visible=crew_visible, costs=costs, cost_form=cost_form, today=today())
+
+
+def _package_choices(project, blank=None):
+    pairs = [(str(p.id), p.title) for p in project.work_packages]
+    return choices(([("", blank)] if blank else []) + pairs)
+
+
+def _supervisor_choices():
+    users = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.SUPERVISOR,
+                                                                 User.is_active.is_(True)).order_by(User.name))
+    return choices((user.id, user.name) for user in users.unique())
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@roles_required(*CREW_ROLES)
+def edit_project(project_id):
+    project = get_project_or_404(project_id, crew=True)
+    form = ProjectForm(obj=project, status=project.status.value,
+                       supervisor_ids=[u.id for u in project.supervisors] if request.method == "GET" else None)
+    form.supervisor_ids.choices = _supervisor_choices()
+    if form.validate_on_submit():
+        data = dict(form.data)
+        if not current_user.has_role(Role.ADMIN):
+            data.pop("supervisor_ids")  # only an admin staffs a project
+        try:
+            services.update_project(project, data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Das Projekt ist gespeichert."), "success")
+            return redirect(url_for("renovation.project", project_id=project.id))
+    return render_template("renovation/project_form.html", project=project, form=form)
+
+
+@bp.route("/projects/<int:project_id>/packages/new", methods=["GET", "POST"])
+@bp.route("/projects/<int:project_id>/packages/<int:package_id>", methods=["GET", "POST"])
+@roles_required(*CREW_ROLES)
+def work_package(project_id, package_id=None):
+    project = get_project_or_404(project_id, crew=True)
+    package = None
+    if package_id is not None:
+        package = db.session.get(WorkPackage, package_id)
+        if package is None or package.project_id != project.id:
+            abort(404)
+    form = WorkPackageForm(obj=package)
+    if form.validate_on_submit():
+        try:
+            services.save_work_package(project, package, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Das Arbeitspaket ist gespeichert."), "success")
+            return redirect(url_for("renovation.project", project_id=project.id))
+    return render_template("renovation/package_form.html", project=project, package=package, form=form)
+
+
+@bp.route("/projects/<int:project_id>/materials", methods=["POST"])
+@roles_required(*CREW_ROLES)
+def add_material(project_id):
+    project = get_project_or_404(project_id, crew=True)
+    form = MaterialCostForm()
+    form.work_package_id.choices = _package_choices(project, blank="")
+    if form.validate_on_submit():
+        try:
+            services.add_material_cost(project, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(" ".join([error.message] + [m for ms in error.fields.values() for m in ms]), "error")
+        else:
+            db.session.commit()
+            flash(_("Die Materialkosten sind gebucht."), "success")
+    else:
+        flash(_("Bitte Datum, Material und Betrag angeben."), "error")
+    return redirect(url_for("renovation.project", project_id=project.id) + "#materials")
+
+
+# --- the crew sheet ------------------------------------------------------------------------------------
+
+
+@bp.route("/projects/<int:project_id>/sheet", methods=["GET", "POST"])
+@roles_required(*CREW_ROLES)
+def crew_sheet(project_id):
+    """A supervisor enters the whole crew for a day or a week in one form."""
+    project = get_project_or_404(project_id, crew=True)
+    period = sheet.Period.parse(request.values.get("week"), request.values.get("day"), today())
+    form = request.form if request.method == "POST" else None
+    fill = request.form.get("fill") if form else None
+    rows = sheet.build(project, current_user, period, form)
+    if fill:  # "usual hours" for one row: filled in, not saved yet
+        for row in rows:
+            if str(row.participant.id) == fill:
+                for cell in row.cells:
+                    if not cell.value and not cell.locked and not cell.outside and cell.day <= today():
+                        cell.value = str(row.participant.daily_hours.normalize()).replace(".", ",")
+    elif form is not None and EmptyForm().validate_on_submit():
+        saved, rejected = sheet.save(rows, actor=current_user)
+        db.session.commit()
+        if not rejected:
+            flash(_("Gespeichert: %(n)s Einträge.", n=saved) if saved else _("Es gab nichts zu speichern."),
+                  "success")
+            return redirect(url_for("renovation.crew_sheet", project_id=project.id, **{period.param: period.value}))
+        flash(_("%(saved)s Einträge gespeichert, %(rejected)s abgelehnt – die abgelehnten Felder sind markiert.",
+                saved=saved, rejected=rejected), "warning")
+        rows = _keep_typed(rows, sheet.build(project, current_user, period, form))
+    return render_template("renovation/sheet.html", project=project, period=period, rows=rows, today=today(),
+                           package_choices=_package_choices(project), form=EmptyForm(), sheet_total=sheet.total)
+
+
+def _keep_typed(saved_rows, fresh_rows):
+    """After a save: fresh entries for accepted cells, the typed text and reason for rejected ones."""
+    for old, new in zip(saved_rows, fresh_rows, strict=True):
+        for old_cell, new_cell in zip(old.cells, new.cells, strict=True):
+            new_cell.status, new_cell.message = old_cell.status, old_cell.message
+            if old_cell.status != "rejected":
+                new_cell.value = sheet._display(new_cell.entry, new.participant.daily_hours) if new_cell.entry else ""
+    return fresh_rows
+
+
+# --- participants -------------------------------------------------------------------------------------
+
+
+@bp.route("/participants")
+@roles_required(*CREW_ROLES)
+def participant_list():
+    rows = participants.participants_for(current_user)
+    record("participant.list", object_type="participants", summary=str(len(rows)))
+    db.session.commit()
+    return render_template("renovation/participants.html", rows=rows, today=today())
+
+
+def _participant_form(participant=None):
+    form = ParticipantForm(obj=participant, funding_basis=participant.funding_basis.value if participant else None,
+                           project_id=str(participant.project_id) if participant else None,
+                           default_work_package_id=str(participant.default_work_package_id or "") if participant
+                           else None, version=participant.version if participant else None)
+    own = services.projects_for(current_user) if current_user.has_role(Role.ADMIN) else [
+        p for p in services.projects_for(current_user) if p.can_record_hours(current_user)]
+    form.project_id.choices = choices([(str(p.id), p.name) for p in own])
+    form.default_work_package_id.choices = choices(
+        [("", _("– keins –"))] + [(str(wp.id), f"{p.name}: {wp.title}") for p in own for wp in p.work_packages])
+    return form
+
+
+@bp.route("/participants/new", methods=["GET", "POST"])
+@roles_required(*CREW_ROLES)
+def new_participant():
+    form = _participant_form()
+    if form.validate_on_submit():
+        try:
+            participant = participants.create_participant(form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s ist angelegt.", name=participant.name), "success")
+            return redirect(url_for("renovation.participant", participant_id=participant.id))
+    return render_template("renovation/participant_form.html", form=form, participant=None)
+
+
+@bp.route("/participants/<int:participant_id>", methods=["GET", "POST"])
+@roles_required(*CREW_ROLES)
+def participant(participant_id):
+    person = get_participant_or_404(participant_id)
+    form = _participant_form(person)
+    del form.safety_briefing_on
+    if form.validate_on_submit():
+        try:
+            participants.update_participant(person, form.data, actor=current_user,
+                                            version=int(form.version.data) if form.version.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Die Angaben sind gespeichert."), "success")
+            return redirect(url_for("renovation.participant", participant_id=person.id))
+    elif request.method == "GET":
+        record("participant.view", person)
+        db.session.commit()
+    months = _recent_months(person)
+    return render_template("renovation/participant.html", participant=person, form=form,
+                           qualification_form=QualificationForm(), months=months, today=today())
+
+
+def _recent_months(person):
+    first = hours.month_start(today())
+    result = []
+    for _i in range(6):
+        if first < hours.month_start(person.starts_on):
+            break
+        result.append(first)
+        first = hours.month_start(first - timedelta(days=1))
+    locked = hours.locked_months(person.id, result[-1], result[0]) if result else set()
+    return [(month, month in locked) for month in result]
+
+
+@bp.route("/participants/<int:participant_id>/qualifications", methods=["POST"])
+@roles_required(*CREW_ROLES)
+def add_qualification(participant_id):
+    person = get_participant_or_404(participant_id)
+    form = QualificationForm()
+    if form.validate_on_submit():
+        try:
+            participants.add_qualification(person, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(" ".join([error.message] + [m for ms in error.fields.values() for m in ms]), "error")
+        else:
+            db.session.commit()
+            flash(_("Die Qualifikation ist eingetragen."), "success")
+    else:
+        flash(_("Bitte Art und Datum angeben."), "error")
+    return redirect(url_for("renovation.participant", participant_id=person.id) + "#qualifications")
+
+
+# --- months -------------------------------------------------------------------------------------------
+
+
+@bp.route("/participants/<int:participant_id>/months/<month>")
+@roles_required(*CREW_ROLES)
+def month(participant_id, month):
+    person = get_participant_or_404(participant_id)
+    first = _month_or_404(month)
+    entries = hours.month_entries(person, first)
+    lock = next(iter([m for m in hours.locked_months(person.id, first, first)]), None)
+    rate = participants.attendance([person], first, hours.month_end(first))[0]
+    record("participant.month_view", person, summary=month)
+    db.session.commit()
+    return render_template("renovation/month.html", participant=person, first=first, entries=entries,
+                           locked=lock is not None, rate=rate, approve_form=EmptyForm(), unlock_form=UnlockForm(),
+                           month_title=reports.month_title(first), today=today())
+
+
+@bp.route("/participants/<int:participant_id>/months/<month>/approve", methods=["POST"])
+@roles_required(*CREW_ROLES)
+def approve_month(participant_id, month):
+    person = get_participant_or_404(participant_id)
+    first = _month_or_404(month)
+    if EmptyForm().validate_on_submit():
+        try:
+            hours.approve_month(person, first, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Der Monat %(month)s ist freigegeben und gesperrt.", month=reports.month_title(first)), "success")
+    return redirect(url_for("renovation.month", participant_id=person.id, month=month))
+
+
+@bp.route("/participants/<int:participant_id>/months/<month>/unlock", methods=["POST"])
+@roles_required(Role.ADMIN)
+def unlock_month(participant_id, month):
+    person = get_participant_or_404(participant_id)
+    first = _month_or_404(month)
+    form = UnlockForm()
+    try:
+        hours.unlock_month(person, first, form.reason.data if form.validate_on_submit() else "", actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join([error.message] + [m for ms in error.fields.values() for m in ms]), "error")
+    else:
+        db.session.commit()
+        flash(_("Der Monat ist wieder offen."), "success")
+    return redirect(url_for("renovation.month", participant_id=person.id, month=month))
+
+
+@bp.route("/participants/<int:participant_id>/months/<month>/timesheet.pdf")
+@roles_required(*CREW_ROLES)
+def timesheet(participant_id, month):
+    person = get_participant_or_404(participant_id)
+    first = _month_or_404(month)
+    pdf = reports.timesheet_pdf(person, first)
+    record("participant.timesheet", person, summary=month)
+    db.session.commit()
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="stundennachweis-{month}-{person.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- reports ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/reports")
+@roles_required(*PROGRESS_ROLES)
+def report():
+    """Hours against plan, attendance and hours per building; personal rows only for the crew's own people."""
+    first, last = reports.default_period(today())
+    try:
+        first = date.fromisoformat(request.args["from"]) if request.args.get("from") else first
+        last = date.fromisoformat(request.args["to"]) if request.args.get("to") else last
+    except ValueError:
+        flash(_("Bitte Daten im Format JJJJ-MM-TT angeben."), "error")
+    own = services.projects_for(current_user)
+    packages = reports.hours_by_package(own, first, last)
+    people = participants.participants_for(current_user) if current_user.has_role(*CREW_ROLES) else []
+    rates = participants.attendance(people, first, last)
+    buildings = reports.hours_by_property(first, last)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(request.args.get("table", "packages"), fmt, packages, rates, buildings)
+    return render_template("renovation/reports.html", packages=packages, rates=rates, buildings=buildings,
+                           first=first, last=last)
+
+
+def _export(which, fmt, packages, rates, buildings):
+    if which == "attendance" and rates:
+        columns = [Column(_("Nachname"), lambda a: a.participant.last_name),
+                   Column(_("Vorname"), lambda a: a.participant.first_name),
+                   Column(_("Projekt"), lambda a: a.participant.project.name),
+                   Column(_("Anwesend (Std.)"), lambda a: a.present_hours),
+                   Column(_("Abwesend (Std.)"), lambda a: a.absent_hours),
+                   Column(_("Vertraglich (Std.)"), lambda a: a.contracted_hours),
+                   Column(_("Anwesenheitsquote (%)"), lambda a: a.rate)]
+        rows = rates
+        record("participant.export", object_type="participants", summary=f"attendance {fmt}")
+    elif which == "buildings":
+        columns = [Column(_("Gebäude"), lambda r: r[0].short_address), Column(_("Stunden"), lambda r: r[1]),
+                   Column(_("Personen"), lambda r: r[2])]
+        rows = buildings
+    else:
+        columns = [Column(_("Projekt"), lambda r: r.project.name), Column(_("Gewerk"), lambda r: r.package.trade),
+                   Column(_("Beschreibung"), lambda r: r.package.description),
+                   Column(_("Geplante Stunden"), lambda r: r.package.planned_hours),
+                   Column(_("Geleistete Stunden"), lambda r: r.booked), Column(_("Anteil (%)"), lambda r: r.share)]
+        rows = packages
+    db.session.commit()
+    name = f"viertelwerk-{which}-{today().isoformat()}"
+    return csv_response(name, columns, rows) if fmt == "csv" else xlsx_response(name, _("Auswertung"), columns, rows)

@@ -1,0 +1,166 @@
+"""The shared document style: letterhead, page numbers, German formats, a font that covers the names
+the city meets (DejaVu Sans: Latin Extended, so Şükrü, Ţăran and Łukasz print correctly).
+
+Builders return bytes; a view only sends them."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+
+from ..clock import LOCAL_TZ, utcnow
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+PRIMARY = colors.HexColor("#1d4e89")
+GRID = colors.HexColor("#c9d1dc")
+SHADE = colors.HexColor("#eef2f7")
+
+
+def register_fonts() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+STYLES = {
+    "title": ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=4 * mm,
+                            textColor=PRIMARY),
+    "h2": ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=5 * mm, spaceAfter=2 * mm),
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13),
+    "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10.5, textColor=colors.HexColor("#4b5563")),
+    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11),
+    "cell_right": ParagraphStyle("cell_right", fontName=FONT, fontSize=8.5, leading=11, alignment=TA_RIGHT),
+    "cell_head": ParagraphStyle("cell_head", fontName=FONT_BOLD, fontSize=8.5, leading=11),
+}
+
+
+def de_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).strftime("%d.%m.%Y")
+    return value.strftime("%d.%m.%Y")
+
+
+def de_number(value: Decimal | float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def de_money(value) -> str:
+    return "" if value is None else f"{de_number(value)} €"
+
+
+def escape(text) -> str:
+    return (str(text) if text is not None else "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def para(text, style="body") -> Paragraph:
+    return Paragraph(escape(text), STYLES[style])
+
+
+def table(rows, col_widths, *, header_rows=1, numeric_cols=(), zebra=True) -> Table:
+    """A table that repeats its header and splits across pages; cells are escaped and wrapped."""
+    data = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, value in enumerate(row):
+            if isinstance(value, Paragraph | Table):
+                cells.append(value)
+            else:
+                style = "cell_head" if r < header_rows else ("cell_right" if c in numeric_cols else "cell")
+                cells.append(Paragraph(escape(value), STYLES[style]))
+        data.append(cells)
+    result = Table(data, colWidths=col_widths, repeatRows=header_rows)
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, header_rows - 1), 0.8, PRIMARY),
+        ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, GRID),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if zebra:
+        for r in range(header_rows, len(data)):
+            if (r - header_rows) % 2:
+                commands.append(("BACKGROUND", (0, r), (-1, r), SHADE))
+    result.setStyle(TableStyle(commands))
+    return result
+
+
+class Document:
+    """A4 with the letterhead on every page and "Seite x von y" in the footer."""
+
+    def __init__(self, title: str, *, issuer: str | None = None, subtitle: str | None = None,
+                 landscape_mode: bool = False):
+        register_fonts()
+        self.title = title
+        self.subtitle = subtitle
+        self.issuer = issuer or current_app.config["ORGANISATION_NAME"]
+        self.buffer = io.BytesIO()
+        size = (A4[1], A4[0]) if landscape_mode else A4
+        self.doc = BaseDocTemplate(self.buffer, pagesize=size, leftMargin=18 * mm, rightMargin=18 * mm,
+                                topMargin=30 * mm, bottomMargin=18 * mm, title=title, author=self.issuer)
+        frame = Frame(self.doc.leftMargin, self.doc.bottomMargin, self.doc.width, self.doc.height, id="body")
+        self.doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
+        self.printed = utcnow()
+
+    @property
+    def width(self) -> float:
+        return self.doc.width
+
+    def _decorate(self, canvas, doc):
+        width, height = doc.pagesize
+        canvas.saveState()
+        canvas.setFillColor(PRIMARY)
+        canvas.rect(0, height - 6 * mm, width, 6 * mm, stroke=0, fill=1)
+        canvas.setFont(FONT_BOLD, 10.5)
+        canvas.drawString(doc.leftMargin, height - 15 * mm, self.issuer)
+        canvas.setFont(FONT, 8.5)
+        canvas.setFillColor(colors.HexColor("#4b5563"))
+        canvas.drawString(doc.leftMargin, height - 20 * mm, self.subtitle or self.title)
+        canvas.drawRightString(width - doc.rightMargin, height - 15 * mm, f"Stand: {de_date(self.printed)}")
+        canvas.setStrokeColor(GRID)
+        canvas.line(doc.leftMargin, height - 23 * mm, width - doc.rightMargin, height - 23 * mm)
+        canvas.setFont(FONT, 8)
+        canvas.drawString(doc.leftMargin, 10 * mm, self.title)
+        canvas.restoreState()
+
+    def build(self, story) -> bytes:
+        self.doc.build(story, canvasmaker=_NumberedCanvas)
+        return self.buffer.getvalue()
+
+
+class _NumberedCanvas(Canvas):
+    """Holds the pages back until the end, so each footer can say "Seite x von y"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(FONT, 8)
+            self.drawRightString(self._pagesize[0] - 18 * mm, 10 * mm, f"Seite {self._pageNumber} von {total}")
+            super().showPage()
+        super().save()

@@ -23,6 +23,9 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+MAX_DECIMAL = Decimal("1e10")  # no amount, area or hour count here comes near ten billion
+
+
 class LocalDecimalField(DecimalField):
     """A decimal as people type it here: "1.234,50" and "12,5" as well as "12.5".
 
@@ -42,10 +45,16 @@ class LocalDecimalField(DecimalField):
         if "," in text:
             text = text.replace(".", "").replace(",", ".")
         try:
-            self.data = Decimal(text)
+            value = Decimal(text)
         except (InvalidOperation, ValueError):
+            value = None
+        if value is None or not value.is_finite():
             self.data = None
-            raise ValueError(_l("Bitte eine Zahl angeben, z. B. 12,5.")) from None
+            raise ValueError(_l("Bitte eine Zahl angeben, z. B. 12,5."))
+        if abs(value) >= MAX_DECIMAL:
+            self.data = None
+            raise ValueError(_l("Der Wert ist zu groß."))
+        self.data = value
 
     def _value(self):
         if self.raw_data:
@@ -77,7 +86,7 @@ def apply_field_errors(form, fields: dict[str, list[str]]) -> dict[str, list[str
     left = {}
     for name, messages in fields.items():
         field = by_name.get(name)
-        if field is None:
+        if field is None or field.type == "HiddenField":  # nobody would see a message on a hidden field
             left[name] = list(messages)
             continue
         if not isinstance(field.errors, list):

@@ -72,3 +72,41 @@ def full_case(street="Mallinckrodtstraße", number="100", actor=None) -> dict:
     db.session.commit()
     return {"property": prop.id, "unit": unit.id, "inspection": inspection.id, "defect": inspection.defects[0].id,
             "order": order.id, "acquisition": acquisition.id, "photo": photo.id}
+
+
+def viertelwerk_project(supervisor=None, crew_size=1) -> dict:
+    """An acquired building handed over to Viertelwerk, with a work package and a briefed crew.
+
+    Returns ids by name (project, package, participant, property) and the current ``month`` (YYYY-MM)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from housing.clock import today
+    from housing.properties import services as cases
+    from housing.properties.models import Acquisition, CaseStatus, Property
+    from housing.renovation import services as renovation
+    from housing.renovation.participants import create_participant
+
+    admin = UserFactory(roles=[Role.ADMIN])
+    supervisor = supervisor or UserFactory(roles=[Role.SUPERVISOR])
+    number = str(300 + len(db.session.scalars(db.select(Property.id)).all()))
+    prop = cases.create_property({"street": "Bornstraße", "house_number": number,
+                                  "postcode": "44145", "social_area": "borsigplatz"}, actor=admin)
+    prop.status = CaseStatus.ACQUIRED
+    db.session.add(Acquisition(property_id=prop.id, method="purchase", buyer="city", agreed_price=Decimal("1"),
+                               notarised_on=today() - timedelta(days=60), transferred_on=today() - timedelta(days=50)))
+    project = renovation.hand_over(prop, {"starts_on": today() - timedelta(days=40),
+                                          "planned_end_on": today() + timedelta(days=200)}, actor=admin)
+    renovation.update_project(project, {"status": "active", "supervisor_ids": [supervisor.id]}, actor=admin)
+    package = renovation.save_work_package(project, None, {"trade": "Trockenbau", "planned_hours": Decimal("100")},
+                                           actor=admin)
+    people = [create_participant({
+        "first_name": f"Ţăran{n}", "last_name": "Şükrü", "birth_date": today() - timedelta(days=30 * 365),
+        "funding_basis": "sgb2_16i", "starts_on": today() - timedelta(days=40),
+        "ends_on": today() + timedelta(days=300),
+        "weekly_hours": Decimal("30"), "project_id": project.id, "default_work_package_id": package.id,
+        "safety_briefing_on": today() - timedelta(days=40)}, actor=admin) for n in range(crew_size)]
+    db.session.commit()
+    return {"project": project.id, "package": package.id, "participant": people[0].id, "property": prop.id,
+            "participants": [p.id for p in people], "supervisor": supervisor.id,
+            "month": today().strftime("%Y-%m")}

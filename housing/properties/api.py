@@ -6,12 +6,15 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
 
 from ..api.core import PageQuery, Schema, keyset_page, operation, page_response, resource_response
 from ..audit.services import record
+from ..auth.models import User
+from ..errors import ValidationFailed
 from ..extensions import db
 from . import services
 from .models import (
@@ -286,6 +289,14 @@ def _child_or_404(model, child_id: int, prop: Property):
     return child
 
 
+def _api_field(name: str) -> str:
+    if name == "officer_ids":
+        return "officer_emails"
+    if name.startswith("occupancy-"):
+        return "occupancy." + name.removeprefix("occupancy-")
+    return name
+
+
 def _changes(body: Schema) -> dict:
     return body.model_dump(exclude_unset=True, exclude={"version"})
 
@@ -396,22 +407,26 @@ def list_inspections(property_id: int):
            summary="Record an inspection (occupancy updates the units)", tag=TAG, roles=CASE_ROLES,
            body=InspectionIn, response=InspectionOut, status=201)
 def create_inspection(property_id: int, body: InspectionIn):
-    from ..auth.models import User
-
     prop = _property_or_404(property_id)
-    officer_ids = []
-    for email in body.officer_emails:
-        officer = User.by_email(email)
-        officer_ids.append(officer.id if officer else -1)
-    inspection = services.record_inspection(
-        prop, inspected_on=body.inspected_on, condition_rating=body.condition_rating, notes=body.notes,
-        agencies=body.agencies, officer_ids=officer_ids,
-        occupancy={row.unit_id: row.persons_seen for row in body.occupancy},
-        defects=[services.DefectInput(category=d.category, severity=d.severity, description=d.description,
-                                      unit_id=d.unit_id, deadline=d.deadline, resolved_on=d.resolved_on)
-                 for d in body.defects],
-        actor=current_user,
-    )
+    officers = [User.by_email(email) for email in body.officer_emails]
+    if None in officers:
+        unknown = [email for email, officer in zip(body.officer_emails, officers, strict=True) if officer is None]
+        raise ValidationFailed.on("officer_emails", _("Unbekannte Konten: %(emails)s.", emails=", ".join(unknown)))
+    try:
+        inspection = services.record_inspection(
+            prop, inspected_on=body.inspected_on, condition_rating=body.condition_rating, notes=body.notes,
+            agencies=body.agencies, officer_ids=[officer.id for officer in officers],
+            occupancy={row.unit_id: row.persons_seen for row in body.occupancy},
+            defects=[services.DefectInput(category=d.category, severity=d.severity, description=d.description,
+                                          unit_id=d.unit_id, deadline=d.deadline, resolved_on=d.resolved_on,
+                                          field_prefix=f"defects.{index}.")
+                     for index, d in enumerate(body.defects)],
+            actor=current_user,
+        )
+    except ValidationFailed as error:
+        # The API's names: officer_emails, occupancy.<unit_id>, defects.<n>.<field>.
+        error.fields = {_api_field(name): messages for name, messages in error.fields.items()}
+        raise
     db.session.commit()
     return resource_response(InspectionOut, InspectionOut.of(inspection), 201)
 

@@ -1,6 +1,7 @@
 """The Ankauf pipeline: problem properties, their units, owners, referrals, inspections, defects,
 orders, acquisitions and the status graph of DOMAIN.md section 3."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -21,7 +22,7 @@ from sqlalchemy import (
     exists,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
 from ..auth.models import User
@@ -399,7 +400,7 @@ class Property(db.Model):
 
         The target's guard counts, and from "acquired" on every skipped stage's guard too.
         """
-        current_index = PIPELINE.index(self.status) if self.status in PIPELINE else -1
+        current_index = PIPELINE.index(self.status) if self.status in PIPELINE else -1  # exits reopen from the start
         statuses = [s for s in MILESTONES if current_index < PIPELINE.index(s) < PIPELINE.index(target)]
         failures = []
         for status in [*statuses, target]:
@@ -418,7 +419,8 @@ class Property(db.Model):
             message = (_("Für einen Schritt zurück ist eine Begründung nötig.") if kind == "back"
                        else _("Bitte begründen Sie, warum der Fall endet."))
             raise ValidationFailed.on("reason", message)
-        if kind == "forward":
+        if kind == "forward" or (kind == "back" and self.status in EXITS):
+            # Reopening a closed case is a step back in time but still needs what the stage needs.
             failures = self.guard_failures(target)
             if failures:
                 raise Conflict(" ".join(failures), {"to": failures})
@@ -433,7 +435,9 @@ class Property(db.Model):
 
     @staticmethod
     def make_address_key(street: str, house_number: str, postcode: str) -> str:
-        street = " ".join(street.lower().replace("straße", "str.").replace("strasse", "str.").split())
+        """"Mallinckrodtstraße", "Mallinckrodtstr." and "mallinckrodtstr" are one street."""
+        street = " ".join(street.lower().replace("straße", "str").replace("strasse", "str").split())
+        street = re.sub(r"str\.(?=\s|$|-)", "str", street)
         return f"{street}|{house_number.lower().replace(' ', '')}|{postcode.strip()}"
 
 
@@ -630,6 +634,8 @@ class Acquisition(db.Model):
     council_decision_ref: Mapped[str | None] = mapped_column(String(60))
     council_decision_on: Mapped[date | None]
     preemption_notice_on: Mapped[date | None]
+    # Three months from the notice of the sale contract (§ 28 Abs. 2 BauGB); stored so lists can filter by it.
+    preemption_deadline: Mapped[date | None] = mapped_column(index=True)
     notarised_on: Mapped[date | None]
     transferred_on: Mapped[date | None]
     transfer_type: Mapped[TransferType | None] = mapped_column(str_enum(TransferType, length=30))
@@ -640,10 +646,10 @@ class Acquisition(db.Model):
     def __repr__(self) -> str:
         return f"<Acquisition {self.id} {self.method} by {self.buyer}>"
 
-    @property
-    def preemption_deadline(self) -> date | None:
-        """Three months from the notice of the sale contract (§ 28 Abs. 2 BauGB)."""
-        return self.preemption_notice_on + PREEMPTION_PERIOD if self.preemption_notice_on else None
+    @validates("preemption_notice_on")
+    def _keep_deadline(self, key, notice_on):
+        self.preemption_deadline = notice_on + PREEMPTION_PERIOD if notice_on else None
+        return notice_on
 
 
 class StatusTransition(db.Model):

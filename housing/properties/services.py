@@ -7,20 +7,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..attachments.models import Attachment
 from ..audit.services import pending_changes, record
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import LOCAL_TZ, today
+from ..clock import LOCAL_TZ, today, utcnow
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..rules.registry import MIN_AREA_PER_PERSON
 from ..rules.services import rule_value
 from .models import (
     OPEN_STATUSES,
-    PREEMPTION_PERIOD,
     Acquisition,
     AcquisitionMethod,
     Agency,
@@ -198,7 +197,7 @@ def create_property(data: dict, *, actor) -> Property:
     db.session.add(prop)
     if is_problem_case:
         prop.status = CaseStatus.REPORTED
-        prop.status_changed_at = prop.created_at
+        prop.status_changed_at = utcnow()
         db.session.add(StatusTransition(building=prop, from_status=None, to_status=CaseStatus.REPORTED,
                                         actor_id=actor.id if actor else None))
     db.session.flush()
@@ -659,7 +658,7 @@ def _deadline_rows(property_ids=None, until: date | None = None):
     order_q = (select(Order.property_id, Order.deadline, Order.type, Property.street, Property.house_number)
                .join(Property, Property.id == Order.property_id)
                .where(Order.status == OrderStatus.ISSUED, Order.deadline.is_not(None)))
-    preemption_q = (select(Acquisition.property_id, Acquisition.preemption_notice_on, Property.street,
+    preemption_q = (select(Acquisition.property_id, Acquisition.preemption_deadline, Property.street,
                            Property.house_number)
                     .join(Property, Property.id == Acquisition.property_id)
                     .where(Acquisition.preemption_notice_on.is_not(None), Acquisition.transferred_on.is_(None),
@@ -672,7 +671,7 @@ def _deadline_rows(property_ids=None, until: date | None = None):
         defect_q = defect_q.where(Defect.deadline <= until)
         order_q = order_q.where(Order.deadline <= until)
         # notice + 3 months <= until  <=>  notice <= until - 3 months
-        preemption_q = preemption_q.where(Acquisition.preemption_notice_on <= until - PREEMPTION_PERIOD)
+        preemption_q = preemption_q.where(Acquisition.preemption_deadline <= until)
     deadlines = []
     for pid, due, category, street, number in db.session.execute(defect_q):
         deadlines.append(Deadline("defect", _("Mangel: %(what)s", what=DefectCategory(category).label), due, pid,
@@ -680,8 +679,8 @@ def _deadline_rows(property_ids=None, until: date | None = None):
     for pid, due, order_type, street, number in db.session.execute(order_q):
         deadlines.append(Deadline("order", _("Frist der Anordnung: %(what)s", what=OrderType(order_type).label), due,
                                   pid, f"{street} {number}"))
-    for pid, notice_on, street, number in db.session.execute(preemption_q):
-        deadlines.append(Deadline("preemption", _("Vorkaufsrecht: Frist endet"), notice_on + PREEMPTION_PERIOD, pid,
+    for pid, deadline, street, number in db.session.execute(preemption_q):
+        deadlines.append(Deadline("preemption", _("Vorkaufsrecht: Frist endet"), deadline, pid,
                                   f"{street} {number}"))
     return sorted(deadlines, key=lambda d: (d.due_on, d.address))
 
@@ -700,8 +699,8 @@ def overdue_property_ids_clause(on: date):
     return or_(
         Property.id.in_(select(Defect.property_id).where(Defect.resolved_on.is_(None), Defect.deadline < on)),
         Property.id.in_(select(Order.property_id).where(Order.status == OrderStatus.ISSUED, Order.deadline < on)),
-        Property.id.in_(select(Acquisition.property_id).where(
-            Acquisition.transferred_on.is_(None), Acquisition.preemption_notice_on < on - PREEMPTION_PERIOD)),
+        and_(Property.status.in_(OPEN_STATUSES), Property.id.in_(select(Acquisition.property_id).where(
+            Acquisition.transferred_on.is_(None), Acquisition.preemption_deadline < on))),
     )
 
 

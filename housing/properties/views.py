@@ -3,7 +3,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ..attachments import services as files
 from ..audit.services import record
@@ -51,14 +51,18 @@ from .models import (
 from .permissions import BOARD_ROLES, CASE_ROLES
 
 PAGE_SIZE = 50
+STATUS_ORDER = {status.value: rank for rank, status in enumerate(PIPELINE + EXITS)}
+STATUS_RANK = case(STATUS_ORDER, value=Property.status, else_=len(STATUS_ORDER))
 SORTS = {
     "address": [SortKey(Property.street, kind=str), SortKey(Property.house_number, kind=str), SortKey(Property.id)],
-    "priority": [SortKey(Property.priority, descending=True), SortKey(Property.id)],
+    "status": [SortKey(STATUS_RANK), SortKey(Property.street, kind=str), SortKey(Property.id)],
+    "priority": [SortKey(Property.priority, descending=True, kind=str), SortKey(Property.id)],
     "updated": [SortKey(Property.updated_at, descending=True, kind=datetime), SortKey(Property.id, descending=True)],
 }
 SORT_VALUES = {
     "address": lambda p: [p.street, p.house_number, p.id],
-    "priority": lambda p: [p.priority.rank, p.id],
+    "status": lambda p: [STATUS_ORDER.get(p.status.value if p.status else "", len(STATUS_ORDER)), p.street, p.id],
+    "priority": lambda p: [p.priority.value, p.id],
     "updated": lambda p: [p.updated_at, p.id],
 }
 
@@ -129,19 +133,21 @@ def cases():
                            export_args=args, today=today())
 
 
-EXPORT_COLUMNS = [
-    Column(_("Straße"), lambda p: p.street),
-    Column(_("Hausnummer"), lambda p: p.house_number),
-    Column(_("PLZ"), lambda p: p.postcode),
-    Column(_("Sozialraum"), lambda p: p.social_area.name),
-    Column(_("Stand"), lambda p: p.status.label if p.status else ""),
-    Column(_("Priorität"), lambda p: p.priority.label),
-    Column(_("Zustand"), lambda p: p.condition_rating),
-    Column(_("Überbelegt"), lambda p: p.is_overcrowded),
-    Column(_("Baujahr"), lambda p: p.year_built),
-    Column(_("Wohnfläche (m²)"), lambda p: p.floor_area_m2),
-    Column(_("Stand seit"), lambda p: p.status_changed_at),
-]
+def export_columns() -> list[Column]:
+    """Built per request, so the headers speak the user's language."""
+    return [
+        Column(_("Straße"), lambda p: p.street),
+        Column(_("Hausnummer"), lambda p: p.house_number),
+        Column(_("PLZ"), lambda p: p.postcode),
+        Column(_("Sozialraum"), lambda p: p.social_area.name),
+        Column(_("Stand"), lambda p: p.status.label if p.status else ""),
+        Column(_("Priorität"), lambda p: p.priority.label),
+        Column(_("Zustand"), lambda p: p.condition_rating),
+        Column(_("Überbelegt"), lambda p: p.is_overcrowded),
+        Column(_("Baujahr"), lambda p: p.year_built),
+        Column(_("Wohnfläche (m²)"), lambda p: p.floor_area_m2),
+        Column(_("Stand seit"), lambda p: p.status_changed_at),
+    ]
 
 
 @bp.route("/cases/export.<fmt>")
@@ -153,11 +159,13 @@ def export_cases(fmt):
     stmt = _filtered_cases(form).order_by(Property.street, Property.house_number, Property.id)
     record("property.export", object_type="properties", summary=f"{fmt}: {request.query_string.decode()[:400]}")
     db.session.commit()
-    rows = db.session.scalars(stmt.execution_options(yield_per=1000))
+    def rows():
+        return db.session.scalars(stmt.execution_options(yield_per=1000))
+
     name = f"faelle-{today().isoformat()}"
     if fmt == "csv":
-        return csv_response(name, EXPORT_COLUMNS, rows)
-    return xlsx_response(name, _("Fälle"), EXPORT_COLUMNS, rows)
+        return csv_response(name, export_columns(), rows)
+    return xlsx_response(name, _("Fälle"), export_columns(), rows)
 
 
 @bp.route("/cases/board")

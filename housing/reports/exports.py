@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Response, send_file
+from flask import Response, send_file, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -42,7 +42,13 @@ def _plain(value):
 
 
 def csv_response(filename: str, columns: list[Column], rows) -> Response:
+    """``rows`` is an iterable, or a callable returning one: a query must be a callable, so it runs while
+    the response streams (in the session of the re-entered request, not the one closed at its end)."""
+
     def generate():
+        nonlocal rows
+        if callable(rows):
+            rows = rows()
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         buffer.write("\ufeff")
@@ -54,7 +60,8 @@ def csv_response(filename: str, columns: list[Column], rows) -> Response:
             writer.writerow([_plain(column.value(row)) for column in columns])
             yield buffer.getvalue()
 
-    response = Response(generate(), mimetype="text/csv; charset=utf-8")
+    # The rows are read while the response streams: keep the request (and its database session) open.
+    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -73,6 +80,8 @@ def _xlsx_value(value):
 
 
 def xlsx_response(filename: str, sheet_title: str, columns: list[Column], rows) -> Response:
+    if callable(rows):
+        rows = rows()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
     header = []

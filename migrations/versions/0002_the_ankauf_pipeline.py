@@ -98,6 +98,7 @@ def upgrade():
     sa.Column('council_decision_ref', sa.String(length=60), nullable=True),
     sa.Column('council_decision_on', sa.Date(), nullable=True),
     sa.Column('preemption_notice_on', sa.Date(), nullable=True),
+    sa.Column('preemption_deadline', sa.Date(), nullable=True),
     sa.Column('notarised_on', sa.Date(), nullable=True),
     sa.Column('transferred_on', sa.Date(), nullable=True),
     sa.Column('transfer_type', sa.Enum('ownership', 'hereditary_building_right', name='transfertype', native_enum=False, create_constraint=True, length=30), nullable=True),
@@ -106,6 +107,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_acquisitions'))
     )
     with op.batch_alter_table('acquisitions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_acquisitions_preemption_deadline'), ['preemption_deadline'], unique=False)
         batch_op.create_index(batch_op.f('ix_acquisitions_property_id'), ['property_id'], unique=False)
 
     op.create_table('attachments',
@@ -363,6 +365,7 @@ def downgrade():
     op.drop_table('attachments')
     with op.batch_alter_table('acquisitions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_acquisitions_property_id'))
+        batch_op.drop_index(batch_op.f('ix_acquisitions_preemption_deadline'))
 
     op.drop_table('acquisitions')
     with op.batch_alter_table('rule_values', schema=None) as batch_op:

@@ -13,6 +13,9 @@ from ..factories import UserFactory
 
 ROLES = [role.value for role in Role]
 CASES = ("housing_officer", "admin")
+PROGRESS = ("supervisor", "admin", "housing_officer", "management")
+# A crew's pages: the admin may, a supervisor of another project gets 404, roles without crews 403.
+CREW = {"admin": 200, "supervisor": 404, "housing_officer": 403, "tenant_advisor": 403, "management": 403}
 ANON = "anonymous"
 LOGIN = "302 to login"
 
@@ -67,6 +70,29 @@ MATRIX = {
     "properties.hand_over": ("GET", "/properties/{property}/hand-over", LOGIN, only(*CASES)),
     "properties.social_areas": ("GET", "/admin/social-areas", LOGIN, only("admin")),
     "properties.edit_social_area": ("GET", "/admin/social-areas/1", LOGIN, only("admin")),
+    # Viertelwerk: supervisors reach their own projects and crews only (others' are 404, as if unknown);
+    # housing officers and management see project progress, never a participant.
+    "renovation.projects": ("GET", "/viertelwerk/projects", LOGIN, only(*PROGRESS)),
+    "renovation.project": ("GET", "/viertelwerk/projects/{project}", LOGIN,
+                           {**only(*PROGRESS), "supervisor": 404}),
+    "renovation.edit_project": ("GET", "/viertelwerk/projects/{project}/edit", LOGIN, CREW),
+    "renovation.work_package": ("GET", "/viertelwerk/projects/{project}/packages/new", LOGIN, CREW),
+    "renovation.add_material": ("POST", "/viertelwerk/projects/{project}/materials", LOGIN,
+                                {**CREW, "admin": 302}),
+    "renovation.crew_sheet": ("GET", "/viertelwerk/projects/{project}/sheet", LOGIN, CREW),
+    "renovation.participant_list": ("GET", "/viertelwerk/participants", LOGIN, only("supervisor", "admin")),
+    "renovation.new_participant": ("GET", "/viertelwerk/participants/new", LOGIN, only("supervisor", "admin")),
+    "renovation.participant": ("GET", "/viertelwerk/participants/{participant}", LOGIN, CREW),
+    "renovation.add_qualification": ("POST", "/viertelwerk/participants/{participant}/qualifications", LOGIN,
+                                     {**CREW, "admin": 302}),
+    "renovation.month": ("GET", "/viertelwerk/participants/{participant}/months/{month}", LOGIN, CREW),
+    "renovation.approve_month": ("POST", "/viertelwerk/participants/{participant}/months/{month}/approve", LOGIN,
+                                 {**CREW, "admin": 302}),
+    "renovation.unlock_month": ("POST", "/viertelwerk/participants/{participant}/months/{month}/unlock", LOGIN,
+                                {**only("admin", ok=302)}),
+    "renovation.timesheet": ("GET", "/viertelwerk/participants/{participant}/months/{month}/timesheet.pdf", LOGIN,
+                             CREW),
+    "renovation.report": ("GET", "/viertelwerk/reports", LOGIN, only(*PROGRESS)),
     # Files: whoever may not see the record gets 404, not a hint that the file exists.
     "attachments.download": ("GET", "/attachments/{photo}", LOGIN, only(*CASES, denied=404)),
     "attachments.thumbnail": ("GET", "/attachments/{photo}/thumbnail", LOGIN, only(*CASES, denied=404)),
@@ -86,7 +112,9 @@ def records():
     other = UserFactory(roles=[Role.MANAGEMENT])
     token, _secret = create_api_token(other, "fremd")
     case = factories.full_case()
-    return {"other_user": other.id, "other_token": token.id, **case}
+    crew = factories.viertelwerk_project()
+    return {"other_user": other.id, "other_token": token.id, **case, "project": crew["project"],
+            "participant": crew["participant"], "month": crew["month"]}
 
 
 def test_every_route_is_in_the_matrix(app):

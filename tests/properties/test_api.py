@@ -476,8 +476,6 @@ def test_an_unknown_inspector_is_422(api):
     assert count(Inspection) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the API reports an unknown inspector on 'officer_ids' (the service's "
-                                        "name), a field the API does not have; clients send 'officer_emails'")
 def test_an_unknown_inspector_is_reported_on_officer_emails(api):
     body = created(api)
 
@@ -498,9 +496,6 @@ def test_a_defect_deadline_before_the_inspection_is_422(api):
     assert count(Inspection) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the API names nested defect errors two ways: 'defects.0.category' when "
-                                        "the schema refuses a value, 'defects-0-deadline' (the HTML form's name) "
-                                        "when the service does")
 def test_nested_defect_errors_use_one_naming_scheme(api):
     body = created(api)
 

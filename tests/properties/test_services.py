@@ -81,8 +81,6 @@ def test_priority_defaults_to_medium(officer):
     assert services.create_property(address(), actor=officer).priority == Priority.MEDIUM
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: create_property sets status_changed_at = prop.created_at before the "
-                                        "flush, when created_at is still None; a new case has no 'Stand seit' date")
 def test_a_new_case_knows_since_when_it_stands_on_reported(officer):
     with time_machine.travel(FROZEN, tick=False):
         prop = services.create_property(address(), actor=officer)
@@ -167,9 +165,6 @@ def test_house_number_letters_ignore_case_and_spaces_for_duplicates(officer):
         services.create_property(address(house_number="12 A"), actor=officer)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the address key turns 'straße'/'strasse' into 'str.' but leaves 'str' "
-                                        "without a dot alone, so 'Mallinckrodtstr 100' opens a second file for "
-                                        "'Mallinckrodtstraße 100' (the search already treats them as the same)")
 def test_str_without_a_dot_is_the_same_street_for_duplicates(officer):
     services.create_property(address(), actor=officer)
 
@@ -822,9 +817,6 @@ def test_an_overdue_preemption_deadline_makes_the_case_overdue(officer):
             services.overdue_property_ids_clause(today())))) == {prop.id}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: due_soon compares the notice with 'until - 3 months', which is not the "
-                                        "inverse of 'notice + 3 months' at month ends: notice 2025-11-30 is due "
-                                        "2026-02-28 but is missing from due_soon(2026-02-14, 14 days)")
 def test_due_soon_finds_a_preemption_deadline_at_the_end_of_february(officer):
     with time_machine.travel(datetime(2026, 2, 14, 9, tzinfo=UTC), tick=False):
         prop = services.create_property(address(), actor=officer)
@@ -835,9 +827,6 @@ def test_due_soon_finds_a_preemption_deadline_at_the_end_of_february(officer):
         assert [d.due_on for d in services.due_soon(today(), within_days=14)] == [date(2026, 2, 28)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: overdue_property_ids_clause compares the notice with 'on - 3 months'; "
-                                        "notice 2026-02-28 is due 2026-05-28, yet on 2026-05-31 the case is not "
-                                        "found as overdue (2026-05-31 - 3 months = 2026-02-28)")
 def test_the_overdue_clause_finds_a_preemption_deadline_missed_at_a_month_end(officer):
     with time_machine.travel(datetime(2026, 5, 31, 9, tzinfo=UTC), tick=False):
         prop = services.create_property(address(), actor=officer)

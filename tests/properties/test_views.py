@@ -148,8 +148,6 @@ def test_the_list_sorts_by_last_change_newest_first(officer_client, mixed_cases,
     assert ids[0] == mixed_cases["crowded"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the sort select offers 'Stand' (sort=status) but SORTS has no 'status' "
-                                        "key, so the list silently falls back to address order")
 def test_the_list_sorts_by_status_in_pipeline_order(officer_client, mixed_cases):
     ids = case_ids(officer_client.get("/cases?sort=status"))
 
@@ -202,9 +200,6 @@ def test_keyset_pages_sorted_by_last_change_do_not_overlap(officer_client, sixty
     assert len(set(case_ids(first)) | set(case_ids(second))) == 60
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with sort=priority the cursor carries the rank (an int) and the page "
-                                        "query binds it to the Priority column (PriorityType wants an enum value): "
-                                        "'2 is not a valid Priority' -> the 'Weiter' link answers 500")
 def test_keyset_pages_sorted_by_priority_do_not_overlap(officer_client, sixty_cases):
     first = officer_client.get("/cases?sort=priority")
     second = officer_client.get(next_link(first))
@@ -335,10 +330,7 @@ def own_app_context():
 
 
 @pytest.mark.parametrize("fmt", [
-    pytest.param("csv", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: csv_response streams rows from db.session.scalars(... yield_per=1000) in a generator that runs after "
-        "the request's app context is torn down; the session is closed by then and the download breaks with "
-        "InvalidRequestError ('identity map is no longer valid') instead of listing the cases"))),
+    "csv",
     "xlsx",
 ])
 def test_exports_work_when_the_request_has_its_own_app_context(officer_client, mixed_cases, fmt):
@@ -453,10 +445,6 @@ def test_the_new_case_form_refuses_a_second_file_for_an_address(officer_client, 
 
 
 @pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "1e999"])
-@pytest.mark.xfail(strict=True, reason="BUG: LocalDecimalField accepts 'NaN', 'Infinity' and '1e999' as decimals; "
-                                        "_validate_property's Decimal(value) <= 0 then raises InvalidOperation (500) "
-                                        "for NaN, and Infinity/1e999 pass into Numeric(10,2) (stored on SQLite, "
-                                        "a database error on PostgreSQL) instead of a field error")
 def test_the_new_case_form_refuses_a_floor_area_that_is_no_finite_number(officer_client, value):
     response = officer_client.post("/cases/new", data={**NEW_CASE, "floor_area_m2": value,
                                                        "received_on": today().isoformat()})
@@ -472,8 +460,6 @@ def test_the_new_case_form_accepts_a_german_decimal(officer_client):
     assert db.session.scalar(select(Property.floor_area_m2)) == Decimal("1234.50")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the unit form accepts 'NaN' as area; _validate_unit compares it "
-                                        "(Decimal('0') < NaN) and raises InvalidOperation: a 500, not a field error")
 def test_the_unit_form_refuses_nan_as_area(officer_client, make_case):
     prop = make_case()
 
@@ -650,9 +636,6 @@ def test_an_edit_from_an_old_version_keeps_the_typed_data_and_saves_nothing(offi
     assert db.session.get(Property, prop.id).parcel == "Flur 3 (Kollegin)"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the stale-version Conflict names the field 'version', the form has a "
-                                        "hidden 'version' field, so show_domain_error puts 'Veraltet.' on the hidden "
-                                        "field and flashes nothing: nobody sees 'Bitte laden Sie die Seite neu'")
 def test_an_edit_from_an_old_version_tells_the_user_to_reload(officer_client, edited_meanwhile):
     prop, old_version = edited_meanwhile
 

@@ -406,9 +406,6 @@ def test_reopening_a_delisted_case_is_a_back_move_that_needs_a_reason(make_case,
     assert (move.from_status, move.to_status) == (CaseStatus.DELISTED, CaseStatus.REGISTERED)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: reopening an exited case counts as a 'back' move and skips every guard, "
-                                        "so a delisted case can be reopened straight to 'let' (or 'acquired') "
-                                        "although 'let' is refused for every case and nothing was acquired")
 def test_reopening_a_delisted_case_still_checks_the_guard_of_the_status_it_reopens_to(make_case, officer):
     prop = make_case()
     services.transition(prop, "delisted", actor=officer, reason="Dublette")

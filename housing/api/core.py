@@ -11,7 +11,7 @@ from functools import wraps
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .. import pagination
 from ..auth.services import user_for_token
@@ -69,7 +69,7 @@ def operation(rule, method="GET", *, summary, tag, roles=None, query=None, body=
                 kwargs["query"] = _parse(query, request.args.to_dict(flat=True), "query")
             if body is not None:
                 payload = request.get_json(silent=True)
-                if not isinstance(payload, dict):
+                if not isinstance(payload, dict):  # also malformed JSON
                     return json_error(400, "bad_request", _("Der Inhalt muss ein JSON-Objekt sein."))
                 kwargs["body"] = _parse(body, payload, "body")
             return view(**kwargs)
@@ -93,7 +93,9 @@ class InvalidInput(Exception):
 
 def _parse(model, data, location):
     try:
-        return model.model_validate(data)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            return model.model_validate(data)
+        return TypeAdapter(model).validate_python(data)  # a union of models, e.g. one entry or a batch
     except ValidationError as error:
         fields: dict[str, list[str]] = {}
         for problem in error.errors():

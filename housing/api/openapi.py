@@ -3,6 +3,7 @@
 import re
 
 from flask import current_app
+from pydantic import BaseModel, TypeAdapter
 
 from .core import OPERATIONS
 
@@ -46,12 +47,22 @@ def _path(rule: str) -> tuple[str, list[dict]]:
     return "/api/v1" + _CONVERTER.sub(replace, rule), params
 
 
-def _register(components: dict, model) -> dict:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
-    for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    components[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+def _register(components: dict, model, mode: str = "serialization") -> dict:
+    """Put a model's schema (and the models it uses) into the components; returns a reference to it.
+
+    A union of models (e.g. one entry or a batch) is described inline with ``anyOf``."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        name = model.__name__
+    else:
+        schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        name = None
+    for def_name, definition in schema.pop("$defs", {}).items():
+        components[def_name] = definition
+    if name is None:
+        return schema
+    components[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _query_parameters(model) -> list[dict]:
@@ -114,7 +125,7 @@ def build_document() -> dict:
         if op.body is not None:
             entry["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _register(components, op.body)}},
+                "content": {"application/json": {"schema": _register(components, op.body, mode="validation")}},
             }
         if op.public:
             entry["security"] = []

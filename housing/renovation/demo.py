@@ -82,13 +82,13 @@ def load(supervisor_email: str, admin_email: str, password: str) -> None:
                 "weekly_hours": D("30") if index % 4 else D("39"),
                 "project_id": project.id, "default_work_package_id": workable[index % len(workable)].id,
                 "phone": f"0231 {5550100 + index}",
-            }, actor=admin)
+            }, actor=lead)
             add_qualification(participant, {"kind": QualificationKind.SAFETY_BRIEFING, "obtained_on": start,
-                                            "name": "Sicherheitsunterweisung Baustelle"}, actor=admin)
+                                            "name": "Sicherheitsunterweisung Baustelle"}, actor=lead)
             if index % 3 == 0:
                 add_qualification(participant, {"kind": QualificationKind.CERTIFICATE, "name": "Erste Hilfe",
                                                 "obtained_on": start + timedelta(days=30),
-                                                "valid_until": start + timedelta(days=30 + 730)}, actor=admin)
+                                                "valid_until": start + timedelta(days=30 + 730)}, actor=lead)
             _hours(participant, start, day, workable, rng, lead)
         db.session.flush()
         # One approved month: the month before last, for the whole crew.

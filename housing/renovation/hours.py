@@ -71,6 +71,7 @@ class EntryResult:
     status: str  # "created", "updated", "deleted", "unchanged" or "rejected"
     entry: HourEntry | None = None
     errors: dict = field(default_factory=dict)
+    code: str | None = None  # "invalid" or "conflict" when rejected
 
     @property
     def message(self) -> str:
@@ -130,8 +131,6 @@ def validate_entry(data: EntryInput, *, actor, existing: HourEntry | None = None
         briefing = participant.safety_briefing_on
         if absence is None and (briefing is None or briefing > day):
             errors.add("date", _("Vor der Sicherheitsunterweisung dürfen keine Arbeitsstunden erfasst werden."))
-        if is_locked(participant.id, day):
-            errors.add("date", _("Der Monat %(month)s ist freigegeben und gesperrt.", month=day.strftime("%m/%Y")))
     if not errors and hours is not None:
         others = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
             HourEntry.participant_id == participant.id, HourEntry.worked_on == day)
@@ -143,6 +142,9 @@ def validate_entry(data: EntryInput, *, actor, existing: HourEntry | None = None
                                   "%(max)s.", total=str(day_total).replace(".", ","), day=day.strftime("%d.%m."),
                                   max=MAX_HOURS_PER_DAY))
     errors.raise_if_any()
+    if is_locked(participant.id, day):
+        raise Conflict(_("Der Monat %(month)s ist freigegeben und gesperrt.", month=day.strftime("%m/%Y")),
+                       {"date": [_("Monat gesperrt.")]})
     return participant, package, absence, hours
 
 
@@ -236,7 +238,8 @@ def save_batch(items: list[EntryInput | tuple], *, actor, upsert: bool = True) -
                 else:
                     results.append(EntryResult(index, "created", create_entry(item, actor=actor)))
         except DomainError as error:
-            results.append(EntryResult(index, "rejected", errors=error.fields or {"": [error.message]}))
+            results.append(EntryResult(index, "rejected", errors=error.fields or {"": [error.message]},
+                                       code=error.code))
     return results
 
 

@@ -136,7 +136,7 @@ def test_demo_data_creates_one_login_per_role_and_prints_them(runner):
     result = runner.invoke(args=["demo-data"])
 
     assert result.exit_code == 0, result.output
-    users = db.session.scalars(select(User)).all()
+    users = db.session.scalars(select(User).where(User.email.in_([e for _r, e, _n in DEMO_USERS]))).all()
     assert len(users) == len(Role) == 5
     assert set().union(*(user.roles for user in users)) == set(Role)
     assert all(len(user.roles) == 1 for user in users)
@@ -155,9 +155,9 @@ def test_demo_data_is_idempotent(runner):
     second = runner.invoke(args=["demo-data"])
 
     assert (first.exit_code, second.exit_code) == (0, 0)
-    assert user_count() == 5
+    assert user_count() == 6  # one login per role, and a second Viertelwerk supervisor
     assert set(db.session.scalars(select(User.id))) == ids_after_first
-    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.create")) == 5
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.create")) == 6
 
 
 def test_demo_data_leaves_an_existing_demo_user_as_it_is(runner):
@@ -169,7 +169,7 @@ def test_demo_data_leaves_an_existing_demo_user_as_it_is(runner):
     existing = User.by_email("admin@housing.example")
     assert (existing.name, existing.roles) == ("Schon Da", {Role.MANAGEMENT})
     assert verify_password(existing.password_hash, PASSWORD)
-    assert user_count() == 5
+    assert user_count() == 6
 
 
 def test_demo_data_refuses_a_production_database_with_users(app, runner, monkeypatch):
@@ -190,4 +190,4 @@ def test_demo_data_may_fill_an_empty_production_database(app, runner, monkeypatc
     result = runner.invoke(args=["demo-data"])
 
     assert result.exit_code == 0, result.output
-    assert user_count() == 5
+    assert user_count() == 6

@@ -15,7 +15,7 @@ from ..properties.models import CaseStatus, Property
 from . import hours as hour_rules
 from .models import Absence, FundingBasis, HourEntry, Participant, ProjectStatus, QualificationKind, RenovationProject
 from .participants import add_qualification, create_participant
-from .services import hand_over, save_work_package, update_project
+from .services import add_material_cost, hand_over, save_work_package, update_project
 
 D = Decimal
 CREW_KIEL = [
@@ -25,14 +25,18 @@ CREW_KIEL = [
 ]
 CREW_LORTZING = [("Rumen", "Petrov"), ("Sabine", "Große"), ("Aylin", "Kaya"), ("Petru", "Munteanu"),
                  ("Małgorzata", "Zając"), ("Dennis", "Hoffmann")]
+MATERIALS = [("Gipskartonplatten, Ständerwerk", "Baustoffhandel Nord", "8420.50"),
+             ("Mulden und Entsorgung Bauschutt", "Entsorgung Westfalen", "5230.00"),
+             ("Innenfarbe, Grundierung, Werkzeug", "Malerbedarf Borsig", "2186.40"),
+             ("Dämmwolle, Trittschalldämmung", "Baustoffhandel Nord", "4870.00")]
 PACKAGES = {
-    "Kielstraße": [("Entkernung", "Altputz, Böden, Sanitärobjekte raus", 600, 100, False),
-                   ("Trockenbau", "Wände und Decken, Schallschutz", 900, 55, False),
-                   ("Maler", "Treppenhaus und Wohnungen", 500, 15, False),
+    "Kielstraße": [("Entkernung", "Altputz, Böden, Sanitärobjekte raus", 2000, 90, False),
+                   ("Trockenbau", "Wände und Decken, Schallschutz", 3200, 45, False),
+                   ("Maler", "Treppenhaus und Wohnungen", 2400, 15, False),
                    ("Elektro", "Neuinstallation (Fachfirma)", 0, 40, True)],
-    "Lortzingstraße": [("Entkernung", "Keller und Dachboden räumen", 400, 70, False),
-                       ("Fenster", "Fensteraustausch mit Anleitung", 300, 20, False),
-                       ("Maler", None, 350, 0, False)],
+    "Lortzingstraße": [("Entkernung", "Keller und Dachboden räumen", 1200, 70, False),
+                       ("Fenster", "Fensteraustausch mit Anleitung", 900, 20, False),
+                       ("Maler", None, 1100, 0, False)],
 }
 
 
@@ -90,6 +94,10 @@ def load(supervisor_email: str, admin_email: str, password: str) -> None:
                                                 "obtained_on": start + timedelta(days=30),
                                                 "valid_until": start + timedelta(days=30 + 730)}, actor=lead)
             _hours(participant, start, day, workable, rng, lead)
+        for offset, (text, supplier, amount) in enumerate(MATERIALS):
+            add_material_cost(project, {"booked_on": day - timedelta(days=90 - offset * 17), "description": text,
+                                        "supplier": supplier, "amount": D(amount),
+                                        "work_package_id": workable[offset % len(workable)].id}, actor=lead)
         db.session.flush()
         # One approved month: the month before last, for the whole crew.
         locked = hour_rules.month_start(hour_rules.month_start(day) - timedelta(days=1)) - timedelta(days=1)

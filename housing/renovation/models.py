@@ -167,7 +167,8 @@ class Participant(db.Model):
 
     @property
     def daily_hours(self) -> Decimal:
-        return (self.weekly_hours / 5).quantize(Decimal("0.25"))
+        """A fifth of the weekly hours, to the nearest quarter hour (39 h a week: 7,75 h a day)."""
+        return (self.weekly_hours * 4 / 5).to_integral_value() / 4
 
     @property
     def safety_briefing_on(self) -> date | None:

@@ -2,6 +2,7 @@
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth.roles import Role
 from ..main.registry import DueItem, Panel
@@ -18,9 +19,15 @@ def supervisor_panel(user, today) -> Panel:
             if project.is_supervised_by(user) and project.status.value in ("planned", "active"):
                 items.append(DueItem(_("Stunden erfassen: %(project)s", project=project.name),
                                      url=url_for("renovation.crew_sheet", project_id=project.id)))
-    for participant, month in unapproved_past_months(participants_for(user), today)[:15]:
-        items.append(DueItem(_("%(name)s: %(month)s freigeben", name=participant.name, month=month_title(month)),
-                             url=url_for("renovation.month", participant_id=participant.id,
-                                         month=month.strftime("%Y-%m")), severity="warning"))
+    open_months: dict[tuple, int] = {}
+    for participant, month in unapproved_past_months(participants_for(user), today):
+        key = (participant.project, month)
+        open_months[key] = open_months.get(key, 0) + 1
+    for (project, month), count in sorted(open_months.items(), key=lambda item: (item[0][1], item[0][0].name)):
+        items.append(DueItem(
+            ngettext("%(project)s, %(month)s: %(num)d Monat freigeben", "%(project)s, %(month)s: %(num)d Monate "
+                     "freigeben", count, project=project.name, month=month_title(month)),
+            url=url_for("renovation.crew_month", project_id=project.id, month=month.strftime("%Y-%m")),
+            severity="warning"))
     return Panel(title=_("Viertelwerk"), items=items, empty_text=_("Alle vergangenen Monate sind freigegeben."),
                  link_url=url_for("renovation.projects"), link_text=_("Zu den Projekten"))

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -189,6 +190,36 @@ def _keep_typed(saved_rows, fresh_rows):
             if old_cell.status != "rejected":
                 new_cell.value = sheet._display(new_cell.entry, new.participant.daily_hours) if new_cell.entry else ""
     return fresh_rows
+
+
+@bp.route("/projects/<int:project_id>/months/<month>", methods=["GET", "POST"])
+@roles_required(*CREW_ROLES)
+def crew_month(project_id, month):
+    """The crew's month at a glance: hours and approval per person; approve every open month at once."""
+    project = get_project_or_404(project_id, crew=True)
+    first = _month_or_404(month)
+    crew = [p for p in participants.participants_for(current_user, project_id=project.id)
+            if p.starts_on <= hours.month_end(first) and p.ends_on >= first]
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        approved = 0
+        for person in crew:
+            if first not in hours.locked_months(person.id, first, first):
+                try:
+                    with db.session.begin_nested():
+                        hours.approve_month(person, first, actor=current_user)
+                        approved += 1
+                except DomainError as error:
+                    flash(f"{person.name}: {error.message}", "error")
+        db.session.commit()
+        flash(ngettext("%(num)d Monat freigegeben und gesperrt.", "%(num)d Monate freigegeben und gesperrt.",
+                       approved), "success")
+        return redirect(url_for("renovation.crew_month", project_id=project.id, month=month))
+    rates = participants.attendance(crew, first, hours.month_end(first))
+    locked = {person.id for person in crew if first in hours.locked_months(person.id, first, first)}
+    return render_template("renovation/crew_month.html", project=project, first=first, rates=rates, locked=locked,
+                           month_title=reports.month_title(first), form=EmptyForm(), today=today(),
+                           previous=hours.month_start(first - timedelta(days=1)),
+                           following=hours.month_end(first) + timedelta(days=1))
 
 
 # --- participants -------------------------------------------------------------------------------------

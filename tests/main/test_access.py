@@ -79,6 +79,7 @@ MATRIX = {
     "renovation.work_package": ("GET", "/viertelwerk/projects/{project}/packages/new", LOGIN, CREW),
     "renovation.add_material": ("POST", "/viertelwerk/projects/{project}/materials", LOGIN,
                                 {**CREW, "admin": 302}),
+    "renovation.crew_month": ("GET", "/viertelwerk/projects/{project}/months/{month}", LOGIN, CREW),
     "renovation.crew_sheet": ("GET", "/viertelwerk/projects/{project}/sheet", LOGIN, CREW),
     "renovation.participant_list": ("GET", "/viertelwerk/participants", LOGIN, only("supervisor", "admin")),
     "renovation.new_participant": ("GET", "/viertelwerk/participants/new", LOGIN, only("supervisor", "admin")),

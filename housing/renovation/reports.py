@@ -6,12 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..properties.models import Property
-from ..reports.pdf import FONT, Document, de_date, de_number, escape, para, table
+from ..reports.pdf import Document, de_date, de_number, para, signatures, table
+from ..reports.pdf import facts as facts_table
 from .hours import locked_months, month_end, month_entries
 from .models import Absence, HourEntry, Participant, RenovationProject, WorkPackage
 from .participants import attendance
@@ -48,7 +49,7 @@ def timesheet_story(doc: Document, participant: Participant, first) -> list:
         ("Anleitung", ", ".join(s.name for s in participant.project.supervisors) or "–"),
         ("Stand des Monats", "freigegeben und gesperrt" if locked else "noch nicht freigegeben"),
     ]
-    story.append(table([("", "")] + facts, [55 * mm, doc.width - 55 * mm], header_rows=1, zebra=False))
+    story.append(facts_table(facts, doc.width))
     story.append(para("Tage", "h2"))
     rows = [("Datum", "Tag", "Arbeitspaket / Abwesenheit", "Tätigkeit", "Stunden")]
     for entry in entries:
@@ -57,7 +58,7 @@ def timesheet_story(doc: Document, participant: Participant, first) -> list:
                      de_number(entry.hours)))
     if len(rows) == 1:
         rows.append(("", "", "keine Einträge", "", ""))
-    story.append(table(rows, [22 * mm, 10 * mm, 62 * mm, doc.width - 114 * mm, 20 * mm], numeric_cols=(4,)))
+    story.append(table(rows, [22 * mm, 10 * mm, 84 * mm, doc.width - 134 * mm, 18 * mm], numeric_cols=(4,)))
 
     present = sum((e.hours for e in entries if e.absence is None), Decimal("0"))
     by_absence = {kind: sum((e.hours for e in entries if e.absence == kind), Decimal("0")) for kind in Absence}
@@ -66,23 +67,13 @@ def timesheet_story(doc: Document, participant: Participant, first) -> list:
     summary += [(f"Abwesend: {kind.label}", de_number(hours)) for kind, hours in by_absence.items() if hours]
     summary.append(("Vertragliche Stunden im Monat", de_number(rate.contracted_hours)))
     summary.append(("Anwesenheitsquote", f"{rate.rate} %" if rate.rate is not None else "–"))
-    story.append(Spacer(1, 4 * mm))
-    story.append(table(summary, [80 * mm, 30 * mm], numeric_cols=(1,), zebra=False))
-    story.append(Spacer(1, 16 * mm))
-    story.append(KeepTogether([signature_block(doc, ["Teilnehmende:r", "Anleitung Viertelwerk"])]))
+    story.append(KeepTogether([
+        Spacer(1, 4 * mm),
+        table(summary, [80 * mm, 30 * mm], numeric_cols=(1,), zebra=False),
+        Spacer(1, 10 * mm),
+        signatures(doc.width, ["Teilnehmende:r", "Anleitung Viertelwerk"]),
+    ]))
     return story
-
-
-def signature_block(doc: Document, roles: list[str]) -> Table:
-    """Lines to sign on, with place/date and role under each."""
-    width = (doc.width - 10 * mm) / len(roles)
-    cells = [[para("Dortmund, den ____________", "small") for _ in roles],
-             ["" for _ in roles],
-             [para(f"Unterschrift {escape(role)}", "small") for role in roles]]
-    block = Table(cells, colWidths=[width + 5 * mm] * len(roles), rowHeights=[8 * mm, 14 * mm, 6 * mm])
-    block.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, 1), 0.7, "#000000"), ("FONTNAME", (0, 0), (-1, -1), FONT),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 8 * mm)]))
-    return block
 
 
 # --- figures for the reports page ----------------------------------------------------------------------

@@ -86,13 +86,13 @@ def table(rows, col_widths, *, header_rows=1, numeric_cols=(), zebra=True) -> Ta
                 style = "cell_head" if r < header_rows else ("cell_right" if c in numeric_cols else "cell")
                 cells.append(Paragraph(escape(value), STYLES[style]))
         data.append(cells)
-    result = Table(data, colWidths=col_widths, repeatRows=header_rows)
+    result = Table(data, colWidths=col_widths, repeatRows=header_rows, hAlign="LEFT")
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, header_rows - 1), 0.8, PRIMARY),
         ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, GRID),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
     ]
     if zebra:
         for r in range(header_rows, len(data)):
@@ -100,6 +100,37 @@ def table(rows, col_widths, *, header_rows=1, numeric_cols=(), zebra=True) -> Ta
                 commands.append(("BACKGROUND", (0, r), (-1, r), SHADE))
     result.setStyle(TableStyle(commands))
     return result
+
+
+def facts(pairs, width, label_width=55 * mm) -> Table:
+    """Label and value pairs, as at the head of a letter or a timesheet."""
+    rows = [[Paragraph(escape(label), STYLES["small"]), Paragraph(escape(value), STYLES["cell"])]
+            for label, value in pairs]
+    result = Table(rows, colWidths=[label_width, width - label_width], hAlign="LEFT")
+    result.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+                                ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    return result
+
+
+def signatures(width, roles: list[str], place: str = "Dortmund") -> Table:
+    """A line to sign on per role, with place and date above and the role below."""
+    gap = 12 * mm
+    column = (width - gap * (len(roles) - 1)) / len(roles)
+    widths, top, lines, labels = [], [], [], []
+    for index, role in enumerate(roles):
+        if index:
+            widths.append(gap)
+            top.append("")
+            lines.append("")
+            labels.append("")
+        widths.append(column)
+        top.append(Paragraph(f"{escape(place)}, den ______________", STYLES["small"]))
+        lines.append("")
+        labels.append(Paragraph(f"Unterschrift {escape(role)}", STYLES["small"]))
+    block = Table([top, lines, labels], colWidths=widths, rowHeights=[9 * mm, 14 * mm, 6 * mm], hAlign="LEFT")
+    commands = [("LINEBELOW", (col, 1), (col, 1), 0.8, colors.black) for col in range(0, len(widths), 2)]
+    block.setStyle(TableStyle(commands))
+    return block
 
 
 class Document:

@@ -97,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.roles import Role
     from .forms import EmptyForm
     from .i18n import LANGUAGE_NAMES
-    from .main.registry import nav_for, register_nav, register_panel
+    from .main.registry import nav_for, register_admin_section, register_nav, register_panel
     from .security import set_security_headers
 
     for module in (main, auth, audit, api, rules, attachments, properties, renovation):
@@ -105,9 +105,12 @@ def register_blueprints(app: Flask) -> None:
     properties.init_area(app)
     renovation.init_area(app)
 
-    register_nav("auth.users", _l("Benutzer"), {Role.ADMIN}, order=900)
-    register_nav("audit.events", _l("Audit-Log"), {Role.ADMIN}, order=910)
-    register_nav("rules.index", _l("Regeln"), {Role.ADMIN}, order=905)
+    register_nav("main.admin", _l("Administration"), {Role.ADMIN}, order=900)
+    register_admin_section("auth.users", _l("Benutzer"), _l("Konten, Rollen, Passwörter"), order=10)
+    register_admin_section("rules.index", _l("Regeln und Richtwerte"),
+                           _l("Mindestwohnfläche, Stundensatz und weitere Werte mit Gültigkeitsdatum"), order=20)
+    register_admin_section("audit.events", _l("Audit-Log"), _l("Wer hat wann was gesehen oder geändert"),
+                           order=90)
     register_panel({Role.ADMIN}, admin_panel, order=900)
 
     @app.context_processor

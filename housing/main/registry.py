@@ -52,3 +52,21 @@ def register_panel(roles, provider, order: int = 100) -> None:
 
 def panels_for(user, today: date) -> list[Panel]:
     return [provider(user, today) for roles, _order, provider in PANEL_PROVIDERS if user.has_role(*roles)]
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    endpoint: str
+    label: object
+    description: object
+    order: int = 100
+
+
+ADMIN_SECTIONS: list[AdminSection] = []
+
+
+def register_admin_section(endpoint: str, label, description, order: int = 100) -> None:
+    """A link on the administration page (rather than in the main navigation)."""
+    if all(section.endpoint != endpoint for section in ADMIN_SECTIONS):
+        ADMIN_SECTIONS.append(AdminSection(endpoint, label, description, order))
+        ADMIN_SECTIONS.sort(key=lambda section: section.order)

@@ -2,12 +2,14 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from ..auth.decorators import roles_required
+from ..auth.roles import Role
 from ..clock import today
 from ..extensions import db
 from ..forms import EmptyForm
 from ..security import safe_next
 from . import bp
-from .registry import panels_for
+from .registry import ADMIN_SECTIONS, panels_for
 
 
 @bp.route("/")
@@ -32,3 +34,10 @@ def set_language():
             current_user.language = language
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/admin/")
+@roles_required(Role.ADMIN)
+def admin():
+    """The administration's entry page: the sections an admin looks after."""
+    return render_template("main/admin.html", sections=ADMIN_SECTIONS)

@@ -14,7 +14,7 @@ def init_area(app) -> None:
     from ..attachments.services import register_access_rule
     from ..auth.permissions import register_rule
     from ..auth.roles import Role
-    from ..main.registry import register_nav, register_panel
+    from ..main.registry import register_admin_section, register_nav, register_panel
     from ..rules.registry import MIN_AREA_PER_PERSON, on_change
     from .panels import officer_panel
     from .permissions import can_edit_cases, can_see_council_decision, can_view_board, can_view_cases
@@ -23,7 +23,8 @@ def init_area(app) -> None:
     register_nav("properties.cases", _l("Fälle"), {Role.HOUSING_OFFICER, Role.ADMIN}, order=10)
     register_nav("properties.board", _l("Übersicht Ankauf"), {Role.HOUSING_OFFICER, Role.ADMIN, Role.MANAGEMENT},
                  order=11)
-    register_nav("properties.social_areas", _l("Sozialräume"), {Role.ADMIN}, order=906)
+    register_admin_section("properties.social_areas", _l("Sozialräume"),
+                           _l("Die Auswahlliste der Sozialräume Dortmunds"), order=30)
     register_panel({Role.HOUSING_OFFICER}, officer_panel, order=10)
     register_rule("view_cases", can_view_cases)
     register_rule("edit_cases", can_edit_cases)

@@ -78,7 +78,8 @@ def live_server(app, database_url, tmp_path_factory):
 
 @pytest.fixture
 def live_db(live_server):
-    """Run setup code against the live server's database; every row is removed after the test."""
+    """Run setup code against the live server's database; every row is removed after the test
+    (except the reference data the migrations seed)."""
 
     class Context:
         def __enter__(self):
@@ -96,5 +97,10 @@ def live_db(live_server):
     yield Context
     with live_server.app.app_context():
         for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(delete(table))
+            if table.name not in REFERENCE_TABLES:
+                db.session.execute(delete(table))
         db.session.commit()
+
+
+# Seeded by the migrations and shared by every test: never emptied.
+REFERENCE_TABLES = {"social_areas", "rule_values"}

@@ -9,11 +9,12 @@ from housing.auth.services import create_user
 PASSWORD = "Ein-langer-Satz-als-Passwort"
 
 START_PAGE_LINKS = {
-    Role.ADMIN: ["Start", "Fälle", "Übersicht Ankauf", "Benutzer", "Regeln", "Sozialräume", "Audit-Log"],
-    Role.HOUSING_OFFICER: ["Start", "Fälle", "Übersicht Ankauf"],
-    Role.SUPERVISOR: ["Start"],
+    Role.ADMIN: ["Start", "Fälle", "Übersicht Ankauf", "Viertelwerk", "Teilnehmende", "Auswertung Stunden",
+                 "Administration"],
+    Role.HOUSING_OFFICER: ["Start", "Fälle", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden"],
+    Role.SUPERVISOR: ["Start", "Viertelwerk", "Teilnehmende", "Auswertung Stunden"],
     Role.TENANT_ADVISOR: ["Start"],
-    Role.MANAGEMENT: ["Start", "Übersicht Ankauf"],
+    Role.MANAGEMENT: ["Start", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden"],
 }
 
 

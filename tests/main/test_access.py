@@ -32,6 +32,7 @@ def everyone(status):
 MATRIX = {
     "main.index": ("GET", "/", LOGIN, everyone(200)),
     "main.healthz": ("GET", "/healthz", 200, everyone(200)),
+    "main.admin": ("GET", "/admin/", LOGIN, only("admin")),
     "main.set_language": ("POST", "/language", 302, everyone(302)),
     "auth.login": ("GET", "/login", 200, everyone(302)),
     "auth.logout": ("POST", "/logout", LOGIN, everyone(302)),

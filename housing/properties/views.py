@@ -15,7 +15,6 @@ from ..errors import DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..forms import choices, show_domain_error
 from ..pagination import InvalidCursor, SortKey, keyset_page
-from ..renovation.models import RenovationProject
 from ..reports.exports import Column, csv_response, xlsx_response
 from . import bp, services
 from .forms import (
@@ -228,6 +227,8 @@ def detail(property_id):
         select(Ownership).where(Ownership.property_id == prop.id).order_by(Ownership.registered_on.desc())))
     referrals = list(db.session.scalars(
         select(Referral).where(Referral.property_id == prop.id).order_by(Referral.received_on.desc())))
+    from ..renovation.models import RenovationProject  # the area after this one; imported late to avoid a cycle
+
     projects = list(db.session.scalars(select(RenovationProject).where(RenovationProject.property_id == prop.id)))
     defect_ids = [defect.id for inspection in inspections for defect in inspection.defects]
     attachments = {

@@ -172,8 +172,8 @@ def crew_sheet(project_id):
         saved, rejected = sheet.save(rows, actor=current_user)
         db.session.commit()
         if not rejected:
-            flash(_("Gespeichert: %(n)s Einträge.", n=saved) if saved else _("Es gab nichts zu speichern."),
-                  "success")
+            flash(ngettext("Gespeichert: %(num)d Eintrag.", "Gespeichert: %(num)d Einträge.", saved) if saved
+                  else _("Es gab nichts zu speichern."), "success")
             return redirect(url_for("renovation.crew_sheet", project_id=project.id, **{period.param: period.value}))
         flash(_("%(saved)s Einträge gespeichert, %(rejected)s abgelehnt – die abgelehnten Felder sind markiert.",
                 saved=saved, rejected=rejected), "warning")

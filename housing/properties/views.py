@@ -228,8 +228,10 @@ def detail(property_id):
     referrals = list(db.session.scalars(
         select(Referral).where(Referral.property_id == prop.id).order_by(Referral.received_on.desc())))
     from ..renovation.models import RenovationProject  # the area after this one; imported late to avoid a cycle
+    from ..renovation.services import progress
 
-    projects = list(db.session.scalars(select(RenovationProject).where(RenovationProject.property_id == prop.id)))
+    projects = [progress(project) for project in
+                db.session.scalars(select(RenovationProject).where(RenovationProject.property_id == prop.id))]
     defect_ids = [defect.id for inspection in inspections for defect in inspection.defects]
     attachments = {
         "inspection": files.files_of("inspection", [i.id for i in inspections]),

@@ -11,7 +11,7 @@ from functools import wraps
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import pagination
 from ..auth.services import user_for_token
@@ -86,22 +86,36 @@ def operation(rule, method="GET", *, summary, tag, roles=None, query=None, body=
     return decorator
 
 
+class OneOf:
+    """A body that is one of several models, chosen by ``choose(payload)``: errors then name the fields of
+    the model that applies, not of every alternative (e.g. one hour entry, or ``{"entries": [...]}``)."""
+
+    def __init__(self, choose, *models):
+        self.choose = choose
+        self.models = models
+
+
 class InvalidInput(Exception):
     def __init__(self, fields):
         self.fields = fields
 
 
 def _parse(model, data, location):
+    if isinstance(model, OneOf):
+        model = model.choose(data)
     try:
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            return model.model_validate(data)
-        return TypeAdapter(model).validate_python(data)  # a union of models, e.g. one entry or a batch
+        return model.model_validate(data)
     except ValidationError as error:
-        fields: dict[str, list[str]] = {}
-        for problem in error.errors():
-            name = ".".join(str(part) for part in problem["loc"]) or location
-            fields.setdefault(name, []).append(_german_message(problem))
-        raise InvalidInput(fields) from None
+        raise InvalidInput(field_messages(error, location)) from None
+
+
+def field_messages(error: ValidationError, location: str = "body") -> dict[str, list[str]]:
+    """pydantic's errors as ``{"field.path": ["German message", ...]}``."""
+    fields: dict[str, list[str]] = {}
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or location
+        fields.setdefault(name, []).append(_german_message(problem))
+    return fields
 
 
 PYDANTIC_MESSAGES = {

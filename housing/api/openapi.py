@@ -3,9 +3,8 @@
 import re
 
 from flask import current_app
-from pydantic import BaseModel, TypeAdapter
 
-from .core import OPERATIONS
+from .core import OPERATIONS, OneOf
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -50,19 +49,14 @@ def _path(rule: str) -> tuple[str, list[dict]]:
 def _register(components: dict, model, mode: str = "serialization") -> dict:
     """Put a model's schema (and the models it uses) into the components; returns a reference to it.
 
-    A union of models (e.g. one entry or a batch) is described inline with ``anyOf``."""
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
-        name = model.__name__
-    else:
-        schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}", mode=mode)
-        name = None
+    A body that is one of several models (``OneOf``) is described with ``anyOf``."""
+    if isinstance(model, OneOf):
+        return {"anyOf": [_register(components, member, mode) for member in model.models]}
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
     for def_name, definition in schema.pop("$defs", {}).items():
         components[def_name] = definition
-    if name is None:
-        return schema
-    components[name] = schema
-    return {"$ref": f"#/components/schemas/{name}"}
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
 def _query_parameters(model) -> list[dict]:

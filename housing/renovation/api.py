@@ -2,6 +2,7 @@
 batch), month approval and the timesheet PDF. Same services and need-to-know rules as the pages."""
 
 import datetime as dt
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -9,10 +10,20 @@ from typing import Annotated, Literal
 from flask import Response, abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from pydantic import Field
+from pydantic import Field, SkipValidation
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
-from ..api.core import PageQuery, Schema, keyset_page, operation, page_response, resource_response
+from ..api.core import (
+    OneOf,
+    PageQuery,
+    Schema,
+    field_messages,
+    keyset_page,
+    operation,
+    page_response,
+    resource_response,
+)
 from ..audit.services import record
 from ..auth.models import User
 from ..auth.roles import Role
@@ -24,6 +35,7 @@ from .models import Absence, FundingBasis, HourEntry, Participant, ProjectStatus
 from .permissions import CREW_ROLES, PROGRESS_ROLES, can_view_project
 
 TAG = "Viertelwerk"
+MAX_BATCH = 1000
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 Hours = Annotated[Decimal, Field(max_digits=6, decimal_places=2)]
 
@@ -148,7 +160,8 @@ class HourEntryIn(Schema):
 
 
 class HourEntryBatchIn(Schema):
-    entries: list[HourEntryIn] = Field(min_length=1, max_length=1000)
+    # Described as entries, read one by one in the view: an unreadable item is reported without losing the others.
+    entries: SkipValidation[list[HourEntryIn]]
 
 
 class BatchResult(Schema):
@@ -197,6 +210,17 @@ def _supervisor_ids(emails: list[str]) -> list[int]:
     return [user.id for user in users]
 
 
+@contextmanager
+def _api_field_names():
+    """The services speak of supervisor_ids; the API's clients send supervisor_emails."""
+    try:
+        yield
+    except ValidationFailed as error:
+        error.fields = {("supervisor_emails" if name == "supervisor_ids" else name): messages
+                        for name, messages in error.fields.items()}
+        raise
+
+
 def _entry_input(body: HourEntryIn) -> hours.EntryInput:
     return hours.EntryInput(body.participant_id, body.date, hours=body.hours, work_package_id=body.work_package_id,
                             activity=body.activity, absence=body.absence.value if body.absence else None)
@@ -222,7 +246,9 @@ def create_project(body: ProjectIn):
         raise ValidationFailed.on("property_id", _("Unbekanntes Gebäude."))
     supervisor_ids = _supervisor_ids(body.supervisor_emails)
     project = services.hand_over(prop, body.model_dump(), actor=current_user)
-    services.update_project(project, {"status": body.status, "supervisor_ids": supervisor_ids}, actor=current_user)
+    with _api_field_names():
+        services.update_project(project, {"status": body.status, "supervisor_ids": supervisor_ids},
+                                actor=current_user)
     for index, package in enumerate(body.work_packages):
         try:
             services.save_work_package(project, None, package.model_dump(), actor=current_user)
@@ -247,7 +273,8 @@ def update_project(project_id: int, body: ProjectPatch):
         if not current_user.has_role(Role.ADMIN):
             raise ValidationFailed.on("supervisor_emails", _("Nur die Administration besetzt ein Projekt."))
         data["supervisor_ids"] = _supervisor_ids(data.pop("supervisor_emails") or [])
-    services.update_project(project, data, actor=current_user)
+    with _api_field_names():
+        services.update_project(project, data, actor=current_user)
     db.session.commit()
     return resource_response(ProjectOut, ProjectOut.of(project))
 
@@ -304,24 +331,44 @@ def list_hour_entries(query: HourEntryQuery):
     return page_response(hours.month_entries(person, first), None, HourEntryOut)
 
 
+ENTRY_OR_BATCH = OneOf(lambda payload: HourEntryBatchIn if "entries" in payload else HourEntryIn,
+                       HourEntryIn, HourEntryBatchIn)
+
+
 @operation("/hour-entries", "POST", summary="One entry (201) or a batch {entries: [...]} (200, each kept or reported)",
-           tag=TAG, roles=CREW_ROLES, body=HourEntryIn | HourEntryBatchIn, response=HourEntryOut, status=201,
-           errors=(409,))
+           tag=TAG, roles=CREW_ROLES, body=ENTRY_OR_BATCH, response=HourEntryOut, status=201, errors=(409,))
 def create_hour_entries(body):
     if isinstance(body, HourEntryBatchIn):
-        results = hours.save_batch([_entry_input(item) for item in body.entries], actor=current_user, upsert=False)
-        db.session.commit()
-        out = []
-        for result in results:
-            if result.status == "rejected":
-                out.append({"index": result.index, "status": "rejected",
-                            "error": {"code": result.code, "message": result.message, "fields": result.errors}})
-            else:
-                out.append({"index": result.index, "status": "created", "id": result.entry.id})
-        return jsonify(results=out)
+        return _save_batch(body.entries)
     entry = hours.create_entry(_entry_input(body), actor=current_user)
     db.session.commit()
     return resource_response(HourEntryOut, entry, 201)
+
+
+def _save_batch(raw_items):
+    """Each item stands alone: unreadable or refused ones are reported, the others kept."""
+    if not isinstance(raw_items, list) or not 1 <= len(raw_items) <= MAX_BATCH:
+        raise ValidationFailed.on("entries", _("Eine Liste mit 1 bis %(n)s Einträgen wird erwartet.", n=MAX_BATCH))
+    results: dict[int, dict] = {}
+    readable, positions = [], []
+    for index, raw in enumerate(raw_items):
+        try:
+            item = HourEntryIn.model_validate(raw)
+        except PydanticValidationError as error:
+            results[index] = {"index": index, "status": "rejected", "error": {
+                "code": "invalid", "message": _("Die Angaben sind ungültig."), "fields": field_messages(error)}}
+        else:
+            readable.append(_entry_input(item))
+            positions.append(index)
+    for position, result in zip(positions, hours.save_batch(readable, actor=current_user, upsert=False),
+                                strict=True):
+        if result.status == "rejected":
+            results[position] = {"index": position, "status": "rejected",
+                                 "error": {"code": result.code, "message": result.message, "fields": result.errors}}
+        else:
+            results[position] = {"index": position, "status": "created", "id": result.entry.id}
+    db.session.commit()
+    return jsonify(results=[results[index] for index in range(len(raw_items))])
 
 
 @operation("/hour-entries/<int:entry_id>", "DELETE", summary="Delete an entry (not in a locked month)", tag=TAG,

@@ -51,6 +51,16 @@ def locked_months(participant_id: int, first: date, last: date) -> set[date]:
     return set(rows)
 
 
+def locked_months_of(participant_ids, first: date, last: date) -> set[tuple[int, date]]:
+    """(participant id, month) of every locked month in the range, for many people in one query."""
+    ids = list(participant_ids)
+    if not ids:
+        return set()
+    return set(db.session.execute(select(MonthLock.participant_id, MonthLock.month).where(
+        MonthLock.participant_id.in_(ids), MonthLock.month >= month_start(first),
+        MonthLock.month <= month_start(last), MonthLock.unlocked_at.is_(None))).all())
+
+
 def is_locked(participant_id: int, day: date) -> bool:
     return month_start(day) in locked_months(participant_id, day, day)
 
@@ -131,20 +141,21 @@ def validate_entry(data: EntryInput, *, actor, existing: HourEntry | None = None
         briefing = participant.safety_briefing_on
         if absence is None and (briefing is None or briefing > day):
             errors.add("date", _("Vor der Sicherheitsunterweisung dürfen keine Arbeitsstunden erfasst werden."))
-    if not errors and hours is not None:
-        others = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
-            HourEntry.participant_id == participant.id, HourEntry.worked_on == day)
-        if existing is not None:
-            others = others.where(HourEntry.id != existing.id)
-        day_total = Decimal(db.session.scalar(others)) + hours
-        if day_total > MAX_HOURS_PER_DAY:
-            errors.add("hours", _("Mit diesem Eintrag wären es %(total)s Stunden am %(day)s; erlaubt sind höchstens "
-                                  "%(max)s.", total=str(day_total).replace(".", ","), day=day.strftime("%d.%m."),
-                                  max=MAX_HOURS_PER_DAY))
     errors.raise_if_any()
-    if is_locked(participant.id, day):
+    if is_locked(participant.id, day):  # an approved month is closed, whatever the values
         raise Conflict(_("Der Monat %(month)s ist freigegeben und gesperrt.", month=day.strftime("%m/%Y")),
                        {"date": [_("Monat gesperrt.")]})
+    if existing is None:
+        existing = find_entry(participant.id, day, _slot(package, absence))
+    others = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
+        HourEntry.participant_id == participant.id, HourEntry.worked_on == day)
+    if existing is not None:  # the entry being replaced does not count twice
+        others = others.where(HourEntry.id != existing.id)
+    day_total = Decimal(db.session.scalar(others)) + hours
+    if day_total > MAX_HOURS_PER_DAY:
+        raise ValidationFailed.on("hours", _(
+            "Mit diesem Eintrag wären es %(total)s Stunden am %(day)s; erlaubt sind höchstens %(max)s.",
+            total=str(day_total).replace(".", ","), day=day.strftime("%d.%m."), max=MAX_HOURS_PER_DAY))
     return participant, package, absence, hours
 
 
@@ -183,25 +194,27 @@ def put_entry(data: EntryInput, *, actor) -> tuple[str, HourEntry]:
     """Create or replace the entry for its participant, day and work package (the crew sheet's save).
 
     Two people saving the same cell at once end with one entry, the later value."""
-    participant, package, absence, _hours_unused = validate_entry(data, actor=actor)
+    participant, package, absence, hours = validate_entry(data, actor=actor)
     slot = _slot(package, absence)
     existing = find_entry(participant.id, data.worked_on, slot)
     if existing is None:
         try:
             with db.session.begin_nested():
                 return "created", create_entry(data, actor=actor)
-        except Conflict:
+        except Conflict:  # created by someone else a moment ago: replace their value
             existing = find_entry(participant.id, data.worked_on, slot)
-    participant, package, absence, hours = validate_entry(data, actor=actor, existing=existing)
+            validate_entry(data, actor=actor, existing=existing)
     activity = (data.activity or "").strip()[:200] or None
-    if existing.hours == hours and (data.activity is None or existing.activity == activity):
+    if existing.hours == hours and existing.absence == absence and (
+            data.activity is None or existing.activity == activity):
         return "unchanged", existing
-    old = existing.hours
-    existing.hours = hours
+    changes = {key: [old, new] for key, old, new in (("hours", existing.hours, hours),
+                                                     ("absence", existing.absence, absence)) if old != new}
+    existing.hours, existing.absence = hours, absence
     if data.activity is not None:
         existing.activity = activity
     existing.recorded_by_id = actor.id
-    record("hour_entry.update", existing, actor=actor, changes={"hours": [old, hours]})
+    record("hour_entry.update", existing, actor=actor, changes=changes)
     return "updated", existing
 
 

@@ -58,7 +58,7 @@ def timesheet_story(doc: Document, participant: Participant, first) -> list:
                      de_number(entry.hours)))
     if len(rows) == 1:
         rows.append(("", "", "keine Einträge", "", ""))
-    story.append(table(rows, [22 * mm, 10 * mm, 84 * mm, doc.width - 134 * mm, 18 * mm], numeric_cols=(4,)))
+    story.append(table(rows, [22 * mm, 12 * mm, 80 * mm, doc.width - 135 * mm, 21 * mm], numeric_cols=(4,)))
 
     present = sum((e.hours for e in entries if e.absence is None), Decimal("0"))
     by_absence = {kind: sum((e.hours for e in entries if e.absence == kind), Decimal("0")) for kind in Absence}
@@ -106,12 +106,13 @@ def hours_by_package(projects: list[RenovationProject], first=None, last=None) -
             for project in projects for package in project.work_packages]
 
 
-def hours_by_property(first=None, last=None) -> list[tuple[Property, Decimal, int]]:
-    """Worked hours per building (through its projects), with the number of people who worked there."""
+def hours_by_property(projects: list[RenovationProject], first=None, last=None) -> list[tuple[Property, Decimal, int]]:
+    """Worked hours per building (through the given projects), with the number of people who worked there."""
     stmt = (select(RenovationProject.property_id, func.sum(HourEntry.hours),
                    func.count(func.distinct(HourEntry.participant_id)))
             .join(RenovationProject, RenovationProject.id == HourEntry.project_id)
-            .where(HourEntry.absence.is_(None)).group_by(RenovationProject.property_id))
+            .where(HourEntry.absence.is_(None), HourEntry.project_id.in_([p.id for p in projects]))
+            .group_by(RenovationProject.property_id))
     if first:
         stmt = stmt.where(HourEntry.worked_on >= first)
     if last:

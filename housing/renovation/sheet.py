@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from .hours import EntryInput, locked_months, save_batch
+from .hours import EntryInput, locked_months_of, save_batch
 from .models import ABSENCE_CODES, Absence, HourEntry, Participant, RenovationProject
 from .participants import participants_for
 
@@ -62,6 +62,7 @@ class Cell:
     participant: Participant
     day: date
     value: str = ""
+    original: str = ""  # what the cell showed when the sheet was opened
     entry: HourEntry | None = None  # the entry the cell shows (row package or absence)
     others: list[HourEntry] = field(default_factory=list)  # entries on other work packages that day
     locked: bool = False
@@ -72,6 +73,10 @@ class Cell:
     @property
     def name(self) -> str:
         return f"c-{self.participant.id}-{self.day.isoformat()}"
+
+    @property
+    def original_name(self) -> str:
+        return f"o-{self.participant.id}-{self.day.isoformat()}"
 
 
 @dataclass
@@ -104,27 +109,40 @@ def build(project: RenovationProject, user, period: Period, form=None) -> list[R
     for entry in entries:
         by_cell.setdefault((entry.participant_id, entry.worked_on), []).append(entry)
     packages = {p.id for p in project.work_packages}
+    locked = locked_months_of([p.id for p in crew], period.days[0], period.days[-1])
     rows = []
     for participant in crew:
         chosen = form.get(f"wp-{participant.id}") if form else None
         package_id = int(chosen) if chosen and chosen.isdigit() and int(chosen) in packages else (
             participant.default_work_package_id or (project.work_packages[0].id if project.work_packages else None))
-        locked = locked_months(participant.id, period.days[0], period.days[-1])
         cells = []
         for day in period.days:
             day_entries = by_cell.get((participant.id, day), [])
             shown = next((e for e in day_entries if e.absence is not None), None) or next(
                 (e for e in day_entries if e.work_package_id == package_id), None)
             cell = Cell(participant, day, entry=shown, others=[e for e in day_entries if e is not shown],
-                        locked=day.replace(day=1) in locked,
+                        locked=(participant.id, day.replace(day=1)) in locked,
                         outside=not participant.starts_on <= day <= participant.ends_on)
+            showing = _display(shown, participant.daily_hours) if shown else ""
             if form:
                 cell.value = form.get(cell.name, "")
-            elif shown:
-                cell.value = _display(shown, participant.daily_hours)
+                cell.original = form.get(cell.original_name, showing)
+            else:
+                cell.value = cell.original = showing
             cells.append(cell)
         rows.append(Row(participant, package_id, cells))
     return rows
+
+
+def _same(a: str, b: str) -> bool:
+    """"7,5", "7.50" and "7,50" are the same; so are "k" and "K"."""
+    def norm(text):
+        text = text.replace(" ", "").lower().replace(",", ".")
+        try:
+            return str(Decimal(text).normalize())
+        except (ArithmeticError, ValueError):
+            return text
+    return norm(a) == norm(b)
 
 
 def parse_cell(text: str) -> tuple[Absence | None, str | None] | None:
@@ -138,13 +156,16 @@ def parse_cell(text: str) -> tuple[Absence | None, str | None] | None:
 
 
 def save(rows: list[Row], *, actor) -> tuple[int, int]:
-    """Save every changed cell; returns (saved, rejected). Cells carry their status and message."""
+    """Save the cells the user changed; returns (saved, rejected). Cells carry their status and message.
+
+    A cell counts as changed when it differs from what it showed when the sheet was opened, so a
+    colleague's entry saved meanwhile is not wiped by an older copy of the sheet."""
     items, targets = [], []
     for row in rows:
         for cell in row.cells:
-            shown = _display(cell.entry, cell.participant.daily_hours) if cell.entry else ""
             typed = cell.value.strip()
-            if typed.replace(" ", "").lower() == shown.replace(" ", "").lower():
+            if _same(typed, cell.original) or (cell.entry is not None and _same(
+                    typed, _display(cell.entry, cell.participant.daily_hours))):
                 continue
             if not typed:
                 if cell.entry is not None:

@@ -187,8 +187,9 @@ def _keep_typed(saved_rows, fresh_rows):
     for old, new in zip(saved_rows, fresh_rows, strict=True):
         for old_cell, new_cell in zip(old.cells, new.cells, strict=True):
             new_cell.status, new_cell.message = old_cell.status, old_cell.message
-            if old_cell.status != "rejected":
-                new_cell.value = sheet._display(new_cell.entry, new.participant.daily_hours) if new_cell.entry else ""
+            if old_cell.status != "rejected":  # saved or untouched: show what is stored now
+                stored = sheet._display(new_cell.entry, new.participant.daily_hours) if new_cell.entry else ""
+                new_cell.value = new_cell.original = stored
     return fresh_rows
 
 
@@ -202,8 +203,9 @@ def crew_month(project_id, month):
             if p.starts_on <= hours.month_end(first) and p.ends_on >= first]
     if request.method == "POST" and EmptyForm().validate_on_submit():
         approved = 0
+        already = {pid for pid, _month in hours.locked_months_of([person.id for person in crew], first, first)}
         for person in crew:
-            if first not in hours.locked_months(person.id, first, first):
+            if person.id not in already:
                 try:
                     with db.session.begin_nested():
                         hours.approve_month(person, first, actor=current_user)
@@ -215,7 +217,7 @@ def crew_month(project_id, month):
                        approved), "success")
         return redirect(url_for("renovation.crew_month", project_id=project.id, month=month))
     rates = participants.attendance(crew, first, hours.month_end(first))
-    locked = {person.id for person in crew if first in hours.locked_months(person.id, first, first)}
+    locked = {pid for pid, _month in hours.locked_months_of([person.id for person in crew], first, first)}
     return render_template("renovation/crew_month.html", project=project, first=first, rates=rates, locked=locked,
                            month_title=reports.month_title(first), form=EmptyForm(), today=today(),
                            previous=hours.month_start(first - timedelta(days=1)),
@@ -403,7 +405,7 @@ def report():
     packages = reports.hours_by_package(own, first, last)
     people = participants.participants_for(current_user) if current_user.has_role(*CREW_ROLES) else []
     rates = participants.attendance(people, first, last)
-    buildings = reports.hours_by_property(first, last)
+    buildings = reports.hours_by_property(own, first, last)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         return _export(request.args.get("table", "packages"), fmt, packages, rates, buildings)

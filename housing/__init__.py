@@ -91,7 +91,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from . import api, attachments, audit, auth, main, properties, renovation, rules
+    from . import api, attachments, audit, auth, main, placement, properties, renovation, rules
     from .auth.panels import admin_panel
     from .auth.permissions import can
     from .auth.roles import Role
@@ -100,10 +100,11 @@ def register_blueprints(app: Flask) -> None:
     from .main.registry import nav_for, register_admin_section, register_nav, register_panel
     from .security import set_security_headers
 
-    for module in (main, auth, audit, api, rules, attachments, properties, renovation):
+    for module in (main, auth, audit, api, rules, attachments, properties, renovation, placement):
         app.register_blueprint(module.bp)
     properties.init_area(app)
     renovation.init_area(app)
+    placement.init_area(app)
 
     register_nav("main.admin", _l("Administration"), {Role.ADMIN}, order=900)
     register_admin_section("auth.users", _l("Benutzer"), _l("Konten, Rollen, Passwörter"), order=10)

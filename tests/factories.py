@@ -110,3 +110,67 @@ def viertelwerk_project(supervisor=None, crew_size=1) -> dict:
     return {"project": project.id, "package": package.id, "participant": people[0].id, "property": prop.id,
             "participants": [p.id for p in people], "supervisor": supervisor.id,
             "month": today().strftime("%Y-%m")}
+
+
+def household(advisor=None, *, persons=(2, 1), income="sgb2", status="searching", **extra):
+    """A household searching for a flat, with a valid consent to placement (or stopped at ``status``)."""
+    from datetime import timedelta
+
+    from housing.clock import today
+    from housing.placement import services as placement
+    from housing.placement.models import ApplicantStatus
+
+    advisor = advisor or UserFactory(roles=[Role.TENANT_ADVISOR])
+    data = {"first_name": "Ionuț", "last_name": "Ştefan", "adults": persons[0], "children": persons[1],
+            "income_source": income, "housing_situation": "overcrowded", "registered_on": today() - timedelta(days=60)}
+    data.update(extra)
+    applicant = placement.create_applicant(data, actor=advisor)
+    placement.add_consent(applicant, {"purpose": "placement", "given_on": today() - timedelta(days=60)}, actor=advisor)
+    flow = [ApplicantStatus.REGISTERED, ApplicantStatus.CLEARING, ApplicantStatus.SEARCHING]
+    for step in flow[: flow.index(ApplicantStatus(status)) + 1] if status in [s.value for s in flow] else []:
+        applicant.move_to(step, actor=advisor, on=today())
+    db.session.flush()
+    return applicant
+
+
+def flat_on_offer(advisor=None, *, area="75", net="500", charges="150", street="Leopoldstraße", label="1. OG",
+                  **extra):
+    """A landlord's flat on offer (building, unit and vacancy)."""
+    from decimal import Decimal
+
+    from housing.clock import today
+    from housing.placement import services as placement
+    from housing.placement.models import Landlord
+
+    advisor = advisor or UserFactory(roles=[Role.TENANT_ADVISOR])
+    landlord = db.session.scalar(db.select(Landlord).limit(1)) or placement.save_landlord(
+        None, {"name": "DOGEWO21", "kind": "association"}, actor=advisor)
+    data = {"street": street, "house_number": "15", "postcode": "44147", "social_area": "nordmarkt",
+            "label": label, "floor": 1, "area_m2": Decimal(area), "rooms": Decimal("3"), "landlord_id": landlord.id,
+            "available_from": today(), "net_cold_rent": Decimal(net), "service_charges": Decimal(charges),
+            "heating_costs": Decimal("80")}
+    data.update(extra)
+    return placement.offer_flat(data, actor=advisor)
+
+
+def placement_records() -> dict:
+    """Ids of a household, a flat, an offer, a tenancy with its landlord, a consent and a support case."""
+    from housing.placement import services as placement
+
+    advisor = UserFactory(roles=[Role.TENANT_ADVISOR])
+    applicant = household(advisor)
+    vacancy = flat_on_offer(advisor)
+    offer = placement.propose(applicant, vacancy, actor=advisor)
+    tenant = household(advisor, first_name="Radka")
+    let_flat = flat_on_offer(advisor, label="2. OG")
+    signed = placement.propose(tenant, let_flat, actor=advisor)
+    for step in ("viewing", "accepted", "contract_signed"):
+        placement.transition_offer(signed, step, actor=advisor)
+    from housing.placement.models import Tenancy
+
+    tenancy = db.session.scalar(db.select(Tenancy))
+    case_ = placement.open_support_case(let_flat.landlord, {"kind": "arrears", "description": "Rückstand",
+                                                             "tenancy_id": tenancy.id}, actor=advisor)
+    db.session.commit()
+    return {"applicant": applicant.id, "vacancy": vacancy.id, "offer": offer.id, "tenancy": tenancy.id,
+            "landlord": let_flat.landlord_id, "consent": applicant.consents[0].id, "case": case_.id}

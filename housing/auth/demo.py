@@ -5,12 +5,13 @@ from .services import create_user
 ADMIN_EMAIL = "admin@housing.example"
 OFFICER_EMAIL = "wohnungsaufsicht@housing.example"
 SUPERVISOR_EMAIL = "anleitung@housing.example"
+ADVISOR_EMAIL = "vermittlung@housing.example"
 
 DEMO_USERS = [
     (Role.ADMIN, ADMIN_EMAIL, "Alexandra Becker"),
     (Role.HOUSING_OFFICER, OFFICER_EMAIL, "Jonas Wróbel"),
     (Role.SUPERVISOR, SUPERVISOR_EMAIL, "Ayşe Demir"),
-    (Role.TENANT_ADVISOR, "vermittlung@housing.example", "Mihaela Popescu"),
+    (Role.TENANT_ADVISOR, ADVISOR_EMAIL, "Mihaela Popescu"),
     (Role.MANAGEMENT, "leitung@housing.example", "Dr. Klaus Hartmann"),
 ]
 

@@ -27,3 +27,23 @@ class RuleValue(db.Model):
 
     def __repr__(self) -> str:
         return f"<RuleValue {self.key}={self.value} from {self.valid_from}>"
+
+
+class KduLimit(db.Model):
+    """Jobcenter Dortmund's limit for the costs of accommodation (KdU) by household size, from a date on:
+    the highest gross cold rent (net cold rent plus cold service charges) and the appropriate living space."""
+
+    __tablename__ = "kdu_limits"
+    __table_args__ = (UniqueConstraint("persons", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persons: Mapped[int]
+    valid_from: Mapped[date]
+    max_gross_cold_rent: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    max_area_m2: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<KduLimit {self.persons} persons from {self.valid_from}: {self.max_gross_cold_rent}>"

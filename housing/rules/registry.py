@@ -20,6 +20,10 @@ class RuleDefinition:
 
 MIN_AREA_PER_PERSON = "min_area_per_person_m2"
 LABOUR_RATE = "labour_cost_per_hour_eur"
+RENT_INCOME_SHARE = "max_rent_income_share_percent"
+SIZE_TOLERANCE = "size_tolerance_m2"
+SIZE_PER_EXTRA_PERSON = "size_per_extra_person_m2"
+RENT_CAP_PER_M2 = "rent_cap_per_m2_eur"
 
 DEFINITIONS = {
     d.key: d
@@ -31,6 +35,22 @@ DEFINITIONS = {
         RuleDefinition(
             LABOUR_RATE, _l("Kalkulatorischer Stundensatz Personal Viertelwerk"), "€",
             Decimal("20.00"), date(2000, 1, 1), minimum=Decimal("0"), maximum=Decimal("200"),
+        ),
+        RuleDefinition(
+            RENT_INCOME_SHARE, _l("Höchster Anteil der Bruttokaltmiete am Einkommen (ohne Transferleistung)"), "%",
+            Decimal("35"), date(2000, 1, 1), minimum=Decimal("5"), maximum=Decimal("100"),
+        ),
+        RuleDefinition(
+            SIZE_TOLERANCE, _l("Toleranz über der angemessenen Wohnfläche"), "m²",
+            Decimal("5"), date(2000, 1, 1), minimum=Decimal("0"), maximum=Decimal("50"),
+        ),
+        RuleDefinition(
+            SIZE_PER_EXTRA_PERSON, _l("Angemessene Fläche je weitere Person über der KdU-Tabelle"), "m²",
+            Decimal("15"), date(2000, 1, 1), minimum=Decimal("0"), maximum=Decimal("50"),
+        ),
+        RuleDefinition(
+            RENT_CAP_PER_M2, _l("Mietobergrenze geförderter Wohnungen (Einkommensgruppe A)"), "€/m²",
+            Decimal("7.25"), date(2000, 1, 1), minimum=Decimal("1"), maximum=Decimal("50"),
         ),
     ]
 }

@@ -1,5 +1,6 @@
 """Reading and versioning rule figures."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -8,10 +9,10 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..clock import today
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
-from .models import RuleValue
-from .registry import DEFINITIONS, ON_CHANGE
+from .models import KduLimit, RuleValue
+from .registry import DEFINITIONS, ON_CHANGE, SIZE_PER_EXTRA_PERSON
 
 
 def rule_value(key: str, on: date | None = None) -> Decimal:
@@ -54,3 +55,79 @@ def add_version(key: str, valid_from: date, value, *, actor, note: str | None = 
     for callback in ON_CHANGE.get(key, []):
         callback()
     return version
+
+
+# --- KdU limits (Jobcenter Dortmund), date-versioned by household size ------------------------------
+
+
+@dataclass(frozen=True)
+class KduRow:
+    persons: int
+    max_gross_cold_rent: Decimal
+    max_area_m2: Decimal
+    valid_from: date
+    extrapolated: bool = False
+
+
+def kdu_table(on: date) -> dict[int, KduRow]:
+    """The limits valid on ``on`` for each household size (each size's latest version up to that day)."""
+    rows = db.session.scalars(select(KduLimit).where(KduLimit.valid_from <= on)
+                              .order_by(KduLimit.persons, KduLimit.valid_from)).all()
+    table: dict[int, KduRow] = {}
+    for row in rows:  # later versions overwrite earlier ones
+        table[row.persons] = KduRow(row.persons, row.max_gross_cold_rent, row.max_area_m2, row.valid_from)
+    return table
+
+
+def kdu_for(persons: int, on: date, table: dict[int, KduRow] | None = None) -> KduRow | None:
+    """The limit for a household size; beyond the table's largest size, the area grows by the rule figure per
+    person and the rent stays at the largest size's limit (the Jobcenter decides those cases one by one)."""
+    table = kdu_table(on) if table is None else table
+    if not table:
+        return None
+    if persons in table:
+        return table[persons]
+    largest = max(table)
+    if persons < min(table):
+        return table[min(table)]
+    extra = rule_value(SIZE_PER_EXTRA_PERSON, on) * (persons - largest)
+    base = table[largest]
+    return KduRow(persons, base.max_gross_cold_rent, base.max_area_m2 + extra, base.valid_from, extrapolated=True)
+
+
+def kdu_versions() -> list[date]:
+    return list(db.session.scalars(select(KduLimit.valid_from).distinct().order_by(KduLimit.valid_from.desc())))
+
+
+def add_kdu_version(valid_from: date, rows: list[dict], *, actor, note: str | None = None) -> list[KduLimit]:
+    """Enter a newly published table from a date on; earlier versions stay for decisions taken under them."""
+    errors = FieldErrors()
+    if valid_from is None:
+        errors.add("valid_from", _("Pflichtangabe fehlt."))
+    elif db.session.scalar(select(KduLimit.id).where(KduLimit.valid_from == valid_from)):
+        errors.add("valid_from", _("Für diesen Tag gibt es schon eine Tabelle."))
+    clean = []
+    for index, row in enumerate(rows):
+        persons, gross, area = row.get("persons"), row.get("max_gross_cold_rent"), row.get("max_area_m2")
+        if gross in (None, "") and area in (None, ""):
+            continue
+        if not persons or int(persons) < 1:
+            errors.add(f"rows-{index}-persons", _("Bitte die Haushaltsgröße angeben."))
+            continue
+        if gross in (None, "") or Decimal(gross) <= 0:
+            errors.add(f"rows-{index}-max_gross_cold_rent", _("Bitte einen Betrag über 0 angeben."))
+        if area in (None, "") or Decimal(area) <= 0:
+            errors.add(f"rows-{index}-max_area_m2", _("Bitte eine Fläche über 0 angeben."))
+        clean.append((int(persons), gross, area))
+    if not clean and valid_from is not None:
+        errors.add("rows-0-max_gross_cold_rent", _("Bitte mindestens eine Zeile ausfüllen."))
+    if len({persons for persons, _g, _a in clean}) != len(clean):
+        errors.add("rows-0-persons", _("Jede Haushaltsgröße nur einmal."))
+    errors.raise_if_any()
+    limits = [KduLimit(persons=persons, valid_from=valid_from, max_gross_cold_rent=Decimal(gross),
+                       max_area_m2=Decimal(area), note=(note or "").strip()[:300] or None,
+                       created_by_id=actor.id if actor else None) for persons, gross, area in clean]
+    db.session.add_all(limits)
+    db.session.flush()
+    record("kdu.add_version", object_type="kdu_limits", actor=actor, summary=f"{valid_from}: {len(limits)} rows")
+    return limits

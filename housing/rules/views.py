@@ -1,4 +1,6 @@
-from flask import abort, flash, redirect, render_template, url_for
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -45,3 +47,39 @@ def add_version(key):
             flash(_("Der neue Wert ist gespeichert."), "success")
             return redirect(url_for("rules.index"))
     return _overview({key: form}), 422
+
+
+@bp.route("/kdu", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def kdu():
+    """The KdU table: today's values, every version, and a form to enter a newly published one."""
+    from ..placement.forms import KduVersionForm
+
+    form = KduVersionForm()
+    rows_in = [{"persons": request.form.get(f"rows-{n}-persons", n + 1),
+                "max_gross_cold_rent": _decimal(request.form.get(f"rows-{n}-max_gross_cold_rent")),
+                "max_area_m2": _decimal(request.form.get(f"rows-{n}-max_area_m2"))} for n in range(8)]
+    errors = {}
+    if form.validate_on_submit():
+        try:
+            services.add_kdu_version(form.valid_from.data, rows_in, actor=current_user, note=form.note.data)
+        except DomainError as error:
+            db.session.rollback()
+            errors = show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Die neue KdU-Tabelle ist gespeichert."), "success")
+            return redirect(url_for("rules.kdu"))
+    current = services.kdu_table(today())
+    history = [(day, services.kdu_table(day)) for day in services.kdu_versions()]
+    return render_template("rules/kdu.html", form=form, current=current, history=history, rows_in=rows_in,
+                           errors=errors), (422 if errors or form.errors else 200)
+
+
+def _decimal(text):
+    if text in (None, ""):
+        return None
+    try:
+        return Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
+    except InvalidOperation:
+        return Decimal("-1")  # refused by the service with a clear message

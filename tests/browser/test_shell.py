@@ -10,11 +10,11 @@ PASSWORD = "Ein-langer-Satz-als-Passwort"
 
 START_PAGE_LINKS = {
     Role.ADMIN: ["Start", "Fälle", "Übersicht Ankauf", "Viertelwerk", "Teilnehmende", "Auswertung Stunden",
-                 "Administration"],
-    Role.HOUSING_OFFICER: ["Start", "Fälle", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden"],
+                 "Haushalte", "Wohnungen", "Vermietende", "Übersicht Vermittlung", "Administration"],
+    Role.HOUSING_OFFICER: ["Start", "Fälle", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden", "Wohnungen"],
     Role.SUPERVISOR: ["Start", "Viertelwerk", "Teilnehmende", "Auswertung Stunden"],
-    Role.TENANT_ADVISOR: ["Start"],
-    Role.MANAGEMENT: ["Start", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden"],
+    Role.TENANT_ADVISOR: ["Start", "Haushalte", "Wohnungen", "Vermietende", "Übersicht Vermittlung"],
+    Role.MANAGEMENT: ["Start", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden", "Übersicht Vermittlung"],
 }
 
 

@@ -13,6 +13,7 @@ from ..factories import UserFactory
 
 ROLES = [role.value for role in Role]
 CASES = ("housing_officer", "admin")
+ADVICE = ("tenant_advisor", "admin")
 PROGRESS = ("supervisor", "admin", "housing_officer", "management")
 # A crew's pages: the admin may, a supervisor of another project gets 404, roles without crews 403.
 CREW = {"admin": 200, "supervisor": 404, "housing_officer": 403, "tenant_advisor": 403, "management": 403}
@@ -95,6 +96,32 @@ MATRIX = {
     "renovation.timesheet": ("GET", "/viertelwerk/participants/{participant}/months/{month}/timesheet.pdf", LOGIN,
                              CREW),
     "renovation.report": ("GET", "/viertelwerk/reports", LOGIN, only(*PROGRESS)),
+    # Housing access: advisors and admins work with households; officers see flats of acquired buildings;
+    # management sees the overview (aggregates) only.
+    "placement.households": ("GET", "/placement/households", LOGIN, only(*ADVICE)),
+    "placement.new_household": ("GET", "/placement/households/new", LOGIN, only(*ADVICE)),
+    "placement.household": ("GET", "/placement/households/{applicant}", LOGIN, only(*ADVICE)),
+    "placement.edit_household": ("GET", "/placement/households/{applicant}/edit", LOGIN, only(*ADVICE)),
+    "placement.household_status": ("POST", "/placement/households/{applicant}/status", LOGIN,
+                                   only(*ADVICE, ok=302)),
+    "placement.add_consent": ("POST", "/placement/households/{applicant}/consents", LOGIN, only(*ADVICE, ok=302)),
+    "placement.revoke_consent": ("POST", "/placement/consents/{consent}/revoke", LOGIN, only(*ADVICE, ok=302)),
+    "placement.landlords": ("GET", "/placement/landlords", LOGIN, only(*ADVICE)),
+    "placement.landlord_form": ("GET", "/placement/landlords/new", LOGIN, only(*ADVICE)),
+    "placement.landlord": ("GET", "/placement/landlords/{landlord}", LOGIN, only(*ADVICE)),
+    "placement.resolve_case": ("POST", "/placement/support-cases/{case}/resolve", LOGIN, only(*ADVICE, ok=302)),
+    "placement.flats": ("GET", "/placement/flats", LOGIN, only(*ADVICE, "housing_officer")),
+    "placement.new_flat": ("GET", "/placement/flats/new", LOGIN, only(*ADVICE)),
+    # A landlord's flat is not an officer's business: 404 as if unknown.
+    "placement.flat": ("GET", "/placement/flats/{vacancy}", LOGIN, {**only(*ADVICE), "housing_officer": 404}),
+    "placement.propose": ("POST", "/placement/flats/{vacancy}/offers", LOGIN, {**only(*ADVICE), "admin": 404,
+                                                                               "tenant_advisor": 404}),
+    "placement.offer_units": ("POST", "/placement/properties/{property}/offer-units", LOGIN,
+                              only(*ADVICE, "housing_officer", ok=302)),
+    "placement.offer": ("GET", "/placement/offers/{offer}", LOGIN, only(*ADVICE)),
+    "placement.tenancy": ("GET", "/placement/tenancies/{tenancy}", LOGIN, only(*ADVICE)),
+    "placement.overview_page": ("GET", "/placement/overview", LOGIN, only(*ADVICE, "management")),
+    "rules.kdu": ("GET", "/admin/rules/kdu", LOGIN, only("admin")),
     # Files: whoever may not see the record gets 404, not a hint that the file exists.
     "attachments.download": ("GET", "/attachments/{photo}", LOGIN, only(*CASES, denied=404)),
     "attachments.thumbnail": ("GET", "/attachments/{photo}/thumbnail", LOGIN, only(*CASES, denied=404)),
@@ -116,7 +143,7 @@ def records():
     case = factories.full_case()
     crew = factories.viertelwerk_project()
     return {"other_user": other.id, "other_token": token.id, **case, "project": crew["project"],
-            "participant": crew["participant"], "month": crew["month"]}
+            "participant": crew["participant"], "month": crew["month"], **factories.placement_records()}
 
 
 def test_every_route_is_in_the_matrix(app):

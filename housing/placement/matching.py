@@ -1,0 +1,340 @@
+"""Explained matching (DOMAIN.md section 5): which households fit a flat, which flats fit a household.
+
+Matching proposes, a person decides (GDPR Art. 22). Every rule is written twice on purpose, in the
+same order and with the same figures: as SQL, so 20,000 households are filtered and ranked in the
+database, and in Python, so each suggestion explains itself with its values. Tests hold the two together.
+
+1. space: area ≥ minimum m² × persons, and ≤ the appropriate size for the household (+ tolerance);
+2. rent: SGB II/XII households: gross cold rent ≤ the KdU limit for their size on the available-from
+   date; others: ≤ a share of the household income;
+3. WBS: a rent-capped flat needs a WBS valid on the available-from date for at least as many persons;
+4. access: a step-free need wants a step-free flat on the ground floor or with a lift;
+5. area: an excluded social area rules the flat out; a preferred one ranks higher.
+Ranking: urgency, then a preferred area, then waiting time since registration.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true
+
+from ..extensions import db
+from ..i18n import fmt_date, fmt_money, fmt_number
+from ..properties.models import Property, Unit
+from ..rules.models import KduLimit
+from ..rules.registry import MIN_AREA_PER_PERSON, RENT_INCOME_SHARE, SIZE_PER_EXTRA_PERSON, SIZE_TOLERANCE
+from ..rules.services import KduRow, kdu_for, kdu_table, rule_value, versions
+from .models import (
+    TRANSFER_INCOMES,
+    Applicant,
+    ApplicantStatus,
+    ConsentPurpose,
+    Tenancy,
+    Vacancy,
+    VacancyStatus,
+    applicant_areas,
+    household_type,
+    valid_consent_clause,
+)
+
+RULES = ("space", "rent", "wbs", "access", "area")
+
+
+@dataclass
+class RuleResult:
+    rule: str
+    passed: bool
+    detail: str
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "passed": self.passed, "detail": self.detail}
+
+
+@dataclass
+class Match:
+    applicant: Applicant
+    vacancy: Vacancy
+    rank: int
+    rules: list[RuleResult] = field(default_factory=list)
+    preferred_area: bool = False
+
+    @property
+    def eligible(self) -> bool:
+        return all(result.passed for result in self.rules)
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        return [result for result in self.rules if not result.passed]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The rule figures valid on one day."""
+
+    on: date
+    min_area: Decimal
+    tolerance: Decimal
+    income_share: Decimal
+    kdu: dict[int, KduRow]
+
+    @classmethod
+    def on_day(cls, day: date) -> "Figures":
+        return cls(day, rule_value(MIN_AREA_PER_PERSON, day), rule_value(SIZE_TOLERANCE, day),
+                   rule_value(RENT_INCOME_SHARE, day), kdu_table(day))
+
+    def limit(self, persons: int) -> KduRow | None:
+        return kdu_for(persons, self.on, self.kdu)
+
+
+# --- the rules in Python, with their values ---------------------------------------------------------------
+
+
+def _m2(value) -> str:
+    return f"{fmt_number(value, 2 if Decimal(value) % 1 else 0)} m²"
+
+
+def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = None,
+             excluded_ids: set[int] | None = None) -> list[RuleResult]:
+    """Every rule for this household and this flat, with the values it was decided on."""
+    figures = figures or Figures.on_day(vacancy.available_from)
+    unit = vacancy.unit
+    persons = applicant.persons
+    limit = figures.limit(persons)
+    results = []
+
+    area = unit.area_m2
+    minimum = figures.min_area * persons
+    if area is None or limit is None:
+        results.append(RuleResult("space", False, _("Die Wohnfläche ist nicht erfasst.") if area is None
+                                  else _("Es gibt keine KdU-Tabelle für diesen Tag.")))
+    else:
+        maximum = limit.max_area_m2 + figures.tolerance
+        passed = minimum <= area <= maximum
+        results.append(RuleResult("space", passed, _(
+            "%(area)s für %(persons)s Personen: mindestens %(min)s (%(per)s je Person), höchstens %(max)s "
+            "(angemessen %(fit)s + %(tol)s Toleranz).", area=_m2(area), persons=persons, min=_m2(minimum),
+            per=_m2(figures.min_area), max=_m2(maximum), fit=_m2(limit.max_area_m2), tol=_m2(figures.tolerance))))
+
+    gross = vacancy.gross_cold_rent
+    if applicant.income_source in TRANSFER_INCOMES:
+        if limit is None:
+            results.append(RuleResult("rent", False, _("Es gibt keine KdU-Tabelle für diesen Tag.")))
+        else:
+            results.append(RuleResult("rent", gross <= limit.max_gross_cold_rent, _(
+                "Bruttokaltmiete %(gross)s (%(net)s netto kalt + %(charges)s Nebenkosten); KdU-Grenze für "
+                "%(persons)s Personen: %(limit)s (gültig ab %(since)s).", gross=fmt_money(gross),
+                net=fmt_money(vacancy.net_cold_rent), charges=fmt_money(vacancy.service_charges),
+                persons=persons, limit=fmt_money(limit.max_gross_cold_rent), since=fmt_date(limit.valid_from))))
+    elif applicant.monthly_income:
+        allowed = (applicant.monthly_income * figures.income_share / 100).quantize(Decimal("0.01"))
+        results.append(RuleResult("rent", gross <= allowed, _(
+            "Bruttokaltmiete %(gross)s; höchstens %(share)s %% des Einkommens von %(income)s = %(allowed)s.",
+            gross=fmt_money(gross), share=fmt_number(figures.income_share, 0),
+            income=fmt_money(applicant.monthly_income), allowed=fmt_money(allowed))))
+    else:
+        results.append(RuleResult("rent", False, _("Ohne Angabe zum Einkommen lässt sich die Miete nicht prüfen.")))
+
+    if not vacancy.rent_capped:
+        results.append(RuleResult("wbs", True, _("Kein Wohnberechtigungsschein nötig.")))
+    elif applicant.wbs_valid_until is None:
+        results.append(RuleResult("wbs", False, _("Die Wohnung ist preisgebunden; ein WBS liegt nicht vor.")))
+    else:
+        passed = applicant.wbs_valid_until >= vacancy.available_from and (applicant.wbs_persons or 0) >= persons
+        results.append(RuleResult("wbs", passed, _(
+            "WBS für %(wbs_persons)s Personen, gültig bis %(until)s; nötig ab %(from)s für %(persons)s Personen.",
+            wbs_persons=applicant.wbs_persons or 0, until=fmt_date(applicant.wbs_valid_until),
+            **{"from": fmt_date(vacancy.available_from)}, persons=persons)))
+
+    reachable = bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift))
+    if not applicant.step_free_needed:
+        results.append(RuleResult("access", True, _("Kein stufenloser Zugang nötig.")))
+    else:
+        floor = _("Erdgeschoss") if unit.floor == 0 else (_("%(n)s. OG", n=unit.floor) if unit.floor is not None
+                                                           else _("Geschoss unbekannt"))
+        results.append(RuleResult("access", reachable, _(
+            "Stufenloser Zugang nötig: Wohnung %(step)s, %(floor)s, %(lift)s.",
+            step=_("stufenlos") if unit.step_free else _("nicht stufenlos"), floor=floor,
+            lift=_("mit Aufzug") if unit.lift else _("ohne Aufzug"))))
+
+    area_id = unit.building.social_area_id
+    excluded = excluded_ids if excluded_ids is not None else {a.id for a in applicant.excluded_areas}
+    area_name = unit.building.social_area.name
+    if area_id in excluded:
+        results.append(RuleResult("area", False, _("%(area)s ist ausgeschlossen.", area=area_name)))
+    elif any(a.id == area_id for a in applicant.preferred_areas):
+        results.append(RuleResult("area", True, _("%(area)s ist ein Wunschgebiet.", area=area_name)))
+    else:
+        results.append(RuleResult("area", True, _("%(area)s ist nicht ausgeschlossen.", area=area_name)))
+    return results
+
+
+# --- the same rules in SQL ----------------------------------------------------------------------------------
+
+
+def _fails(condition):
+    return case((condition, 0), else_=1)
+
+
+def _versioned(day_column, rows: list[tuple[date, object]], default):
+    """The value valid on ``day_column`` from (valid_from, value) pairs: a CASE with newest first."""
+    rows = sorted(rows, key=lambda row: row[0], reverse=True)
+    if not rows:
+        return literal(default)
+    return case(*[(day_column >= valid_from, literal(value)) for valid_from, value in rows], else_=literal(default))
+
+
+def _by_persons(persons_column, figures: Figures, attribute: str, extra_per_person: Decimal = Decimal("0")):
+    """A KdU value for a household size column: a CASE over the table, extrapolated beyond it."""
+    if not figures.kdu:
+        return literal(None)
+    largest = max(figures.kdu)
+    beyond = getattr(figures.kdu[largest], attribute)
+    whens = [(persons_column == persons, literal(getattr(row, attribute))) for persons, row in figures.kdu.items()]
+    smallest = figures.kdu[min(figures.kdu)]
+    whens.append((persons_column < min(figures.kdu), literal(getattr(smallest, attribute))))
+    return case(*whens, else_=literal(beyond) + (persons_column - largest) * literal(extra_per_person))
+
+
+def _household_persons():
+    return Applicant.adults + Applicant.children
+
+
+def _excluded(area_id_column, applicant_id_column):
+    return exists().where(applicant_areas.c.applicant_id == applicant_id_column,
+                          applicant_areas.c.social_area_id == area_id_column, applicant_areas.c.is_excluded.is_(True))
+
+
+def _preferred(area_id_column, applicant_id_column):
+    return exists().where(applicant_areas.c.applicant_id == applicant_id_column,
+                          applicant_areas.c.social_area_id == area_id_column, applicant_areas.c.is_excluded.is_(False))
+
+
+def candidate_failures(vacancy: Vacancy, figures: Figures):
+    """SQL: for each applicant, the number of rules failed for this flat."""
+    unit = vacancy.unit
+    persons = _household_persons()
+    area = unit.area_m2
+    extra = rule_value(SIZE_PER_EXTRA_PERSON, figures.on)
+    max_area = _by_persons(persons, figures, "max_area_m2", extra)
+    max_gross = _by_persons(persons, figures, "max_gross_cold_rent")
+    gross = vacancy.gross_cold_rent
+    space = false() if area is None else and_(literal(area) >= literal(figures.min_area) * persons,
+                                              literal(area) <= max_area + literal(figures.tolerance))
+    rent = case((Applicant.income_source.in_(TRANSFER_INCOMES), literal(gross) <= max_gross),
+                else_=Applicant.monthly_income * literal(figures.income_share) / 100 >= literal(gross))
+    wbs = true() if not vacancy.rent_capped else and_(Applicant.wbs_valid_until >= vacancy.available_from,
+                                                      Applicant.wbs_persons >= persons)
+    reachable = bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift))
+    access = true() if reachable else Applicant.step_free_needed.is_(False)
+    not_excluded = ~_excluded(literal(unit.building.social_area_id), Applicant.id)
+    return _fails(space) + _fails(rent) + _fails(wbs) + _fails(access) + _fails(not_excluded)
+
+
+def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, on: date) -> list[Match]:
+    """Households for a flat, best first: searching, with a valid consent to placement, every rule met
+    (with ``near_misses`` also those failing exactly one, after the eligible ones)."""
+    figures = Figures.on_day(vacancy.available_from)
+    failures = candidate_failures(vacancy, figures).label("failures")
+    preferred = _preferred(literal(vacancy.unit.building.social_area_id), Applicant.id)
+    stmt = (select(Applicant, failures, preferred.label("preferred"))
+            .where(Applicant.status == ApplicantStatus.SEARCHING,
+                   valid_consent_clause(ConsentPurpose.PLACEMENT, on),
+                   failures <= (1 if near_misses else 0))
+            .order_by(failures, Applicant.urgency_rank.desc(), preferred.desc(), Applicant.registered_on,
+                      Applicant.id)
+            .limit(limit))
+    rows = db.session.execute(stmt).all()
+    return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures), preferred_area=bool(pref))
+            for rank, (applicant, _failures, pref) in enumerate(rows, start=1)]
+
+
+def vacancy_failures(applicant: Applicant, day_column, figure_versions: dict):
+    """SQL: for each open flat, the number of rules this household fails (figures by its available-from day)."""
+    persons = applicant.persons
+    min_area = _versioned(day_column, figure_versions["min_area"], Decimal("10"))
+    tolerance = _versioned(day_column, figure_versions["tolerance"], Decimal("5"))
+    share = _versioned(day_column, figure_versions["share"], Decimal("35"))
+    max_area = _versioned(day_column, figure_versions["max_area"], None)
+    max_gross = _versioned(day_column, figure_versions["max_gross"], None)
+    gross = Vacancy.net_cold_rent + Vacancy.service_charges
+    space = and_(Unit.area_m2 >= min_area * persons, Unit.area_m2 <= max_area + tolerance)
+    if applicant.income_source in TRANSFER_INCOMES:
+        rent = gross <= max_gross
+    elif applicant.monthly_income:
+        rent = gross <= literal(applicant.monthly_income) * share / 100
+    else:
+        rent = false()
+    if applicant.wbs_valid_until is None:
+        wbs = Vacancy.rent_capped.is_(False)
+    else:
+        covered = (applicant.wbs_persons or 0) >= persons
+        wbs = or_(Vacancy.rent_capped.is_(False),
+                  and_(literal(covered), Vacancy.available_from <= applicant.wbs_valid_until))
+    access = true() if not applicant.step_free_needed else and_(
+        Unit.step_free.is_(True), or_(Unit.floor == 0, Unit.lift.is_(True)))
+    not_excluded = ~_excluded(Property.social_area_id, literal(applicant.id))
+    return _fails(space) + _fails(rent) + _fails(wbs) + _fails(access) + _fails(not_excluded)
+
+
+def _figure_versions(persons: int) -> dict:
+    """Every version of every figure the household's rules use, for the CASEs over the available-from day."""
+    kdu_dates = sorted(set(db.session.scalars(select(KduLimit.valid_from).distinct())))
+    max_area, max_gross = [], []
+    for day in kdu_dates:
+        row = kdu_for(persons, day)
+        if row is not None:
+            max_area.append((day, row.max_area_m2))
+            max_gross.append((day, row.max_gross_cold_rent))
+    return {
+        "min_area": _rule_versions(MIN_AREA_PER_PERSON), "tolerance": _rule_versions(SIZE_TOLERANCE),
+        "share": _rule_versions(RENT_INCOME_SHARE), "max_area": max_area, "max_gross": max_gross,
+    }
+
+
+def _rule_versions(key: str) -> list[tuple[date, Decimal]]:
+    rows = [(version.valid_from, version.value) for version in versions(key)]
+    if not rows:
+        from ..rules.registry import DEFINITIONS
+
+        rows = [(date.min, DEFINITIONS[key].seed_value)]
+    return rows
+
+
+def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int = 50) -> list[Match]:
+    """Open flats for a household, best first (a preferred area first, then the earliest available)."""
+    failures = vacancy_failures(applicant, Vacancy.available_from, _figure_versions(applicant.persons)).label("f")
+    preferred = _preferred(Property.social_area_id, literal(applicant.id))
+    stmt = (select(Vacancy, failures, preferred.label("preferred"))
+            .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
+            .where(Vacancy.status == VacancyStatus.OPEN, failures <= (1 if near_misses else 0))
+            .order_by(failures, preferred.desc(), Vacancy.available_from, Vacancy.id)
+            .limit(limit))
+    rows = db.session.execute(stmt).all()
+    excluded = {area.id for area in applicant.excluded_areas}
+    figures_by_day: dict[date, Figures] = {}
+    matches = []
+    for rank, (vacancy, _failures, pref) in enumerate(rows, start=1):
+        figures = figures_by_day.setdefault(vacancy.available_from, Figures.on_day(vacancy.available_from))
+        matches.append(Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures, excluded),
+                             preferred_area=bool(pref)))
+    return matches
+
+
+# --- the building's tenant mix ---------------------------------------------------------------------------
+
+
+def tenant_mix(property_id: int, on: date) -> dict[str, int]:
+    """Household types of the building's current tenancies (the aim is mixed occupancy)."""
+    rows = db.session.execute(
+        select(Applicant.adults, Applicant.children, func.count())
+        .join(Tenancy, Tenancy.applicant_id == Applicant.id).join(Unit, Unit.id == Tenancy.unit_id)
+        .where(Unit.property_id == property_id, Tenancy.starts_on <= on,
+               or_(Tenancy.ends_on.is_(None), Tenancy.ends_on >= on))
+        .group_by(Applicant.adults, Applicant.children)).all()
+    mix: dict[str, int] = {}
+    for adults, children, count in rows:
+        kind = household_type(adults, children)
+        mix[kind] = mix.get(kind, 0) + count
+    return mix

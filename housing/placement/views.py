@@ -1,0 +1,468 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..audit.services import record
+from ..auth.decorators import roles_required
+from ..clock import today
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import EmptyForm, choices, show_domain_error
+from ..properties.models import Property, SocialArea
+from ..properties.services import active_social_areas
+from ..properties.views import get_property_or_404
+from . import bp, matching, overview, services
+from .forms import (
+    ApplicantForm,
+    ConsentForm,
+    LandlordForm,
+    OfferStatusForm,
+    ResolveCaseForm,
+    StatusForm,
+    SupportCaseForm,
+    SupportContactForm,
+    VacancyForm,
+)
+from .models import (
+    APPLICANT_FLOW,
+    OFFER_MOVES,
+    SIDE_EXITS,
+    Applicant,
+    ApplicantStatus,
+    Consent,
+    Landlord,
+    LandlordSupportCase,
+    Offer,
+    OfferStatus,
+    SupportContact,
+    SupportTopic,
+    Tenancy,
+    Vacancy,
+    VacancyStatus,
+)
+from .permissions import CASEWORK_ROLES, FLAT_ROLES, OVERVIEW_ROLES
+
+PAGE_SIZE = 50
+
+
+def _load(model, object_id):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _area_choices():
+    return choices((area.slug, area.name) for area in active_social_areas())
+
+
+def _officer_may_see(vacancy: Vacancy) -> bool:
+    """Housing officers see the flats of problem-case buildings (the acquired ones), not landlords' stock."""
+    return current_user.has_role(*CASEWORK_ROLES) or vacancy.unit.building.is_problem_case
+
+
+def _flash_refusal(error: DomainError) -> None:
+    flash(" ".join([error.message] + [m for ms in error.fields.values() for m in ms
+                                       if m not in error.message]), "error")
+
+
+# --- households ----------------------------------------------------------------------------------------
+
+
+@bp.route("/households")
+@roles_required(*CASEWORK_ROLES)
+def households():
+    """The advisor's caseload (or everyone's), most urgent and longest waiting first."""
+    mine = request.args.get("all") != "1"
+    status = request.args.get("status")
+    statuses = [ApplicantStatus(status)] if status in {s.value for s in ApplicantStatus} else None
+    stmt = services.caseload(current_user, statuses=statuses, everyone=not mine).limit(500)
+    rows = db.session.scalars(stmt).all()
+    counts = dict(db.session.execute(select(Applicant.status, func.count()).group_by(Applicant.status)).all())
+    record("applicant.list", object_type="applicants", summary=f"{len(rows)} rows")
+    db.session.commit()
+    return render_template("placement/households.html", rows=rows, mine=mine, status=status, counts=counts,
+                           statuses=list(ApplicantStatus), today=today())
+
+
+def _applicant_form(applicant=None, formdata=None):
+    kwargs = {}
+    if applicant is not None and formdata is None:
+        kwargs = dict(preferred_areas=[a.slug for a in applicant.preferred_areas],
+                      excluded_areas=[a.slug for a in applicant.excluded_areas],
+                      languages=", ".join(applicant.languages or []), version=applicant.version,
+                      housing_situation=applicant.housing_situation.value if applicant.housing_situation else "",
+                      income_source=applicant.income_source.value if applicant.income_source else "",
+                      urgency=applicant.urgency.value)
+    form = ApplicantForm(formdata=formdata, obj=applicant, **kwargs) if formdata is not None or applicant \
+        else ApplicantForm()
+    form.preferred_areas.choices = form.excluded_areas.choices = _area_choices()
+    return form
+
+
+@bp.route("/households/new", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def new_household():
+    form = _applicant_form()
+    if request.method == "GET":
+        form.registered_on.data = today()
+    if form.validate_on_submit():
+        try:
+            applicant = services.create_applicant(form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Der Haushalt %(name)s ist aufgenommen.", name=applicant.name), "success")
+            return redirect(url_for("placement.household", applicant_id=applicant.id))
+    return render_template("placement/household_form.html", form=form, applicant=None)
+
+
+@bp.route("/households/<int:applicant_id>/edit", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def edit_household(applicant_id):
+    applicant = _load(Applicant, applicant_id)
+    form = _applicant_form(applicant, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_applicant(applicant, form.data, actor=current_user,
+                                      version=int(form.version.data) if form.version.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Die Angaben sind gespeichert."), "success")
+            return redirect(url_for("placement.household", applicant_id=applicant.id))
+    return render_template("placement/household_form.html", form=form, applicant=applicant)
+
+
+def _status_choices(applicant: Applicant):
+    pairs = [("", _("– bitte wählen –"))]
+    for status in APPLICANT_FLOW + SIDE_EXITS + [ApplicantStatus.AT_RISK]:
+        if status == applicant.status:
+            continue
+        try:
+            kind = applicant.move_kind(status)
+        except DomainError:
+            continue
+        suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
+        pairs.append((status.value, f"{status.label}{suffix}"))
+    return choices(pairs)
+
+
+@bp.route("/households/<int:applicant_id>")
+@roles_required(*CASEWORK_ROLES)
+def household(applicant_id):
+    applicant = _load(Applicant, applicant_id)
+    near = request.args.get("near") == "1"
+    flats = matching.vacancies_for(applicant, near_misses=near, limit=30) \
+        if applicant.status in (ApplicantStatus.SEARCHING, ApplicantStatus.OFFER) else []
+    offers = db.session.scalars(select(Offer).where(Offer.applicant_id == applicant.id)
+                                .order_by(Offer.created_at.desc())).all()
+    tenancies = db.session.scalars(select(Tenancy).where(Tenancy.applicant_id == applicant.id)
+                                   .order_by(Tenancy.starts_on.desc())).all()
+    status_form = StatusForm(version=applicant.version)
+    status_form.to.choices = _status_choices(applicant)
+    record("applicant.view", applicant)
+    db.session.commit()
+    return render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
+                           tenancies=tenancies, status_form=status_form, consent_form=ConsentForm(given_on=today()),
+                           revoke_form=EmptyForm(), propose_form=EmptyForm(), today=today())
+
+
+@bp.route("/households/<int:applicant_id>/status", methods=["POST"])
+@roles_required(*CASEWORK_ROLES)
+def household_status(applicant_id):
+    applicant = _load(Applicant, applicant_id)
+    form = StatusForm()
+    form.to.choices = _status_choices(applicant)
+    if form.validate_on_submit():
+        try:
+            services.transition_applicant(applicant, form.to.data, actor=current_user, reason=form.reason.data,
+                                          version=int(form.version.data) if form.version.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_refusal(error)
+        else:
+            db.session.commit()
+            flash(_("Neuer Stand: %(status)s.", status=applicant.status.label), "success")
+    else:
+        flash(_("Bitte wählen Sie den neuen Stand."), "error")
+    return redirect(url_for("placement.household", applicant_id=applicant.id))
+
+
+@bp.route("/households/<int:applicant_id>/consents", methods=["POST"])
+@roles_required(*CASEWORK_ROLES)
+def add_consent(applicant_id):
+    applicant = _load(Applicant, applicant_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_consent(applicant, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_refusal(error)
+        else:
+            db.session.commit()
+            flash(_("Die Einwilligung ist eingetragen."), "success")
+    else:
+        flash(_("Bitte Zweck und Datum angeben."), "error")
+    return redirect(url_for("placement.household", applicant_id=applicant.id) + "#consents")
+
+
+@bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
+@roles_required(*CASEWORK_ROLES)
+def revoke_consent(consent_id):
+    consent = _load(Consent, consent_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.revoke_consent(consent, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_refusal(error)
+        else:
+            db.session.commit()
+            flash(_("Die Einwilligung ist widerrufen."), "success")
+    return redirect(url_for("placement.household", applicant_id=consent.applicant_id) + "#consents")
+
+
+# --- landlords -----------------------------------------------------------------------------------------
+
+
+@bp.route("/landlords")
+@roles_required(*CASEWORK_ROLES)
+def landlords():
+    rows = db.session.scalars(select(Landlord).order_by(Landlord.name)).all()
+    open_cases = dict(db.session.execute(select(LandlordSupportCase.landlord_id, func.count()).where(
+        LandlordSupportCase.resolved_on.is_(None)).group_by(LandlordSupportCase.landlord_id)).all())
+    flats = dict(db.session.execute(select(Vacancy.landlord_id, func.count()).where(
+        Vacancy.status == VacancyStatus.OPEN).group_by(Vacancy.landlord_id)).all())
+    return render_template("placement/landlords.html", rows=rows, open_cases=open_cases, flats=flats)
+
+
+@bp.route("/landlords/new", methods=["GET", "POST"])
+@bp.route("/landlords/<int:landlord_id>/edit", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def landlord_form(landlord_id=None):
+    landlord = _load(Landlord, landlord_id) if landlord_id else None
+    form = LandlordForm(obj=landlord, kind=landlord.kind.value if landlord else None)
+    if form.validate_on_submit():
+        try:
+            landlord = services.save_landlord(landlord, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Gespeichert."), "success")
+            return redirect(url_for("placement.landlord", landlord_id=landlord.id))
+    return render_template("placement/landlord_form.html", form=form, landlord=landlord)
+
+
+@bp.route("/landlords/<int:landlord_id>", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def landlord(landlord_id):
+    landlord = _load(Landlord, landlord_id)
+    tenancies = db.session.scalars(select(Tenancy).join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
+                                   .where(Vacancy.landlord_id == landlord.id)).all()
+    form = SupportCaseForm(opened_on=today())
+    form.tenancy_id.choices = choices([("", _("– keins –"))] + [
+        (str(t.id), f"{t.unit.building.short_address}, {t.unit.label}: {t.applicant.name}") for t in tenancies])
+    if form.validate_on_submit():
+        try:
+            services.open_support_case(landlord, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Der Unterstützungsfall ist angelegt."), "success")
+            return redirect(url_for("placement.landlord", landlord_id=landlord.id))
+    vacancies = db.session.scalars(select(Vacancy).where(Vacancy.landlord_id == landlord.id)
+                                   .order_by(Vacancy.available_from.desc())).all()
+    cases = db.session.scalars(select(LandlordSupportCase).where(LandlordSupportCase.landlord_id == landlord.id)
+                               .order_by(LandlordSupportCase.opened_on.desc())).all()
+    return render_template("placement/landlord.html", landlord=landlord, vacancies=vacancies, cases=cases,
+                           form=form, resolve_form=ResolveCaseForm(resolved_on=today()))
+
+
+@bp.route("/support-cases/<int:case_id>/resolve", methods=["POST"])
+@roles_required(*CASEWORK_ROLES)
+def resolve_case(case_id):
+    case_ = _load(LandlordSupportCase, case_id)
+    form = ResolveCaseForm()
+    if form.validate_on_submit():
+        try:
+            services.resolve_support_case(case_, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_refusal(error)
+        else:
+            db.session.commit()
+            flash(_("Der Fall ist geklärt."), "success")
+    else:
+        flash(_("Bitte Datum und Ergebnis angeben."), "error")
+    return redirect(url_for("placement.landlord", landlord_id=case_.landlord_id))
+
+
+# --- flats on offer ---------------------------------------------------------------------------------------
+
+
+@bp.route("/flats")
+@roles_required(*FLAT_ROLES)
+def flats():
+    status = request.args.get("status") or VacancyStatus.OPEN.value
+    stmt = select(Vacancy).order_by(Vacancy.available_from, Vacancy.id)
+    if status in {s.value for s in VacancyStatus}:
+        stmt = stmt.where(Vacancy.status == VacancyStatus(status))
+    if not current_user.has_role(*CASEWORK_ROLES):
+        stmt = stmt.join(Vacancy.unit).join(Property).where(Property.is_problem_case.is_(True))
+    rows = db.session.scalars(stmt.limit(500)).all()
+    return render_template("placement/flats.html", rows=rows, status=status, statuses=list(VacancyStatus))
+
+
+@bp.route("/flats/new", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def new_flat():
+    form = VacancyForm()
+    form.landlord_id.choices = choices([("", _("– bitte wählen –"))] + [
+        (str(owner.id), owner.name) for owner in db.session.scalars(select(Landlord).order_by(Landlord.name))])
+    form.social_area.choices = choices([("", _("– bitte wählen –"))] + [
+        (a.slug, a.name) for a in active_social_areas()])
+    if request.method == "GET":
+        form.available_from.data = today()
+        form.postcode.data = "44147"
+    if form.validate_on_submit():
+        try:
+            vacancy = services.offer_flat(form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Die Wohnung ist im Angebot."), "success")
+            return redirect(url_for("placement.flat", vacancy_id=vacancy.id))
+    return render_template("placement/flat_form.html", form=form)
+
+
+@bp.route("/flats/<int:vacancy_id>")
+@roles_required(*FLAT_ROLES)
+def flat(vacancy_id):
+    vacancy = _load(Vacancy, vacancy_id)
+    if not _officer_may_see(vacancy):
+        abort(404)
+    casework = current_user.has_role(*CASEWORK_ROLES)
+    near = request.args.get("near") == "1"
+    candidates = matching.candidates(vacancy, near_misses=near, on=today()) \
+        if casework and vacancy.status == VacancyStatus.OPEN else []
+    offers = db.session.scalars(select(Offer).where(Offer.vacancy_id == vacancy.id)
+                                .order_by(Offer.created_at.desc())).all() if casework else []
+    return render_template("placement/flat.html", vacancy=vacancy, candidates=candidates, near=near, offers=offers,
+                           mix=matching.tenant_mix(vacancy.unit.property_id, today()), casework=casework,
+                           propose_form=EmptyForm())
+
+
+@bp.route("/flats/<int:vacancy_id>/offers", methods=["POST"])
+@roles_required(*CASEWORK_ROLES)
+def propose(vacancy_id):
+    vacancy = _load(Vacancy, vacancy_id)
+    applicant = _load(Applicant, request.form.get("applicant_id", type=int) or 0)
+    if EmptyForm().validate_on_submit():
+        try:
+            offer = services.propose(applicant, vacancy, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_refusal(error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s ist für die Wohnung vorgeschlagen.", name=applicant.name), "success")
+            return redirect(url_for("placement.offer", offer_id=offer.id))
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("placement.flat", vacancy_id=vacancy.id))
+
+
+@bp.route("/properties/<int:property_id>/offer-units", methods=["POST"])
+@roles_required(*FLAT_ROLES)
+def offer_units(property_id):
+    prop = get_property_or_404(property_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            created = services.offer_renovated_units(prop, {}, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_refusal(error)
+        else:
+            db.session.commit()
+            flash(_("%(n)s Wohnungen sind im Angebot.", n=len(created)), "success")
+            return redirect(url_for("placement.flats"))
+    return redirect(url_for("properties.detail", property_id=prop.id))
+
+
+# --- offers, tenancies, aftercare --------------------------------------------------------------------------
+
+
+@bp.route("/offers/<int:offer_id>", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def offer(offer_id):
+    offer = _load(Offer, offer_id)
+    form = OfferStatusForm()
+    form.to.choices = choices([("", _("– bitte wählen –"))] + [(s.value, s.label) for s in OFFER_MOVES[offer.status]])
+    if form.validate_on_submit():
+        try:
+            services.transition_offer(offer, form.to.data, actor=current_user, reason=form.reason.data,
+                                      viewing_on=form.viewing_on.data, starts_on=form.starts_on.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Neuer Stand des Angebots: %(status)s.", status=offer.status.label), "success")
+            if offer.status == OfferStatus.CONTRACT_SIGNED:
+                tenancy = db.session.scalar(select(Tenancy).where(Tenancy.offer_id == offer.id))
+                return redirect(url_for("placement.tenancy", tenancy_id=tenancy.id))
+            return redirect(url_for("placement.offer", offer_id=offer.id))
+    return render_template("placement/offer.html", offer=offer, form=form)
+
+
+@bp.route("/tenancies/<int:tenancy_id>", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def tenancy(tenancy_id):
+    tenancy = _load(Tenancy, tenancy_id)
+    form = SupportContactForm(contact_on=today())
+    if form.validate_on_submit():
+        try:
+            services.add_support_contact(tenancy, form.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Der Kontakt ist festgehalten."), "success")
+            return redirect(url_for("placement.tenancy", tenancy_id=tenancy.id))
+    contacts = db.session.scalars(select(SupportContact).where(SupportContact.tenancy_id == tenancy.id)
+                                  .order_by(SupportContact.contact_on.desc())).all()
+    status_form = StatusForm(version=tenancy.applicant.version)
+    status_form.to.choices = _status_choices(tenancy.applicant)
+    landlord = db.session.get(Vacancy, tenancy.vacancy_id).landlord if tenancy.vacancy_id else None
+    return render_template("placement/tenancy.html", tenancy=tenancy, contacts=contacts, form=form,
+                           status_form=status_form, landlord=landlord, today=today())
+
+
+@bp.route("/overview")
+@roles_required(*OVERVIEW_ROLES)
+def overview_page():
+    """Placements per month, time to contract, open flats, aftercare due; by social area. Aggregates only."""
+    data = overview.figures(today())
+    areas = {area.id: area for area in db.session.scalars(select(SocialArea))}
+    return render_template("placement/overview.html", data=data, areas=areas, shown=overview.shown, today=today())
+
+
+@bp.app_template_filter("topic_label")
+def topic_label(value: str) -> str:
+    try:
+        return SupportTopic(value).label
+    except ValueError:
+        return value

@@ -45,6 +45,8 @@ from .models import (
 )
 
 MAX_HOUSEHOLD = 15
+# An advisor cannot decide over the legal minimum living space or the WBS of a rent-capped flat; a failed
+# rent, access, area or upper-size rule is shown and kept with the offer (the Jobcenter settles the rent).
 AFTERCARE_PERIOD = relativedelta(months=6)
 
 
@@ -392,7 +394,9 @@ def open_offers_of(vacancy: Vacancy) -> list[Offer]:
 
 
 def propose(applicant: Applicant, vacancy: Vacancy, *, actor) -> Offer:
-    """Propose a household for a flat; the rule results are kept with the offer as they are now."""
+    """Propose a household for a flat; the rule results are kept with the offer as they are now.
+
+    The space and WBS rules must hold; a failed rent, access or area rule is the advisor's decision."""
     if vacancy.status != VacancyStatus.OPEN:
         raise Conflict(_("Diese Wohnung ist nicht mehr frei (%(status)s).", status=vacancy.status.label))
     if applicant.status not in (ApplicantStatus.SEARCHING, ApplicantStatus.OFFER):
@@ -404,7 +408,15 @@ def propose(applicant: Applicant, vacancy: Vacancy, *, actor) -> Offer:
                                                          Offer.vacancy_id == vacancy.id, Offer.status.in_(OPEN_OFFERS)))
     if duplicate is not None:
         raise Conflict(_("Dieser Haushalt hat für diese Wohnung schon ein laufendes Angebot."))
-    snapshot = [result.as_dict() for result in evaluate(applicant, vacancy, Figures.on_day(vacancy.available_from))]
+    figures = Figures.on_day(vacancy.available_from)
+    results = evaluate(applicant, vacancy, figures)
+    too_small = vacancy.unit.area_m2 is None or vacancy.unit.area_m2 < figures.min_area * applicant.persons
+    hard = [result for result in results if not result.passed and (
+        result.rule == "wbs" or (result.rule == "space" and too_small))]
+    if hard:
+        raise Conflict(_("Dieses Angebot ist nicht möglich: %(reason)s", reason=" ".join(r.detail for r in hard)),
+                       {"vacancy_id": [r.detail for r in hard]})
+    snapshot = [result.as_dict() for result in results]
     offer = Offer(applicant=applicant, vacancy=vacancy, rule_snapshot=snapshot, created_by_id=actor.id)
     db.session.add(offer)
     if applicant.status == ApplicantStatus.SEARCHING:

@@ -52,6 +52,10 @@ HOUSEHOLDS = [
     ("Radka", "Stoyanova", 1, 3, "sgb2", None, "overcrowded", "high", None, ApplicantStatus.CLEARING, False),
     ("Kevin", "Brandt", 1, 0, "other", "900", "notice", "normal", None, ApplicantStatus.WITHDRAWN, False),
     ("Zeynep", "Arslan", 2, 2, "sgb2", None, "overcrowded", "normal", 4, ApplicantStatus.AT_RISK, False),
+    ("Daniel", "Marin", 2, 2, "sgb2", None, "notice", "high", 4, ApplicantStatus.CONTRACT_SIGNED, False),
+    ("Vasile", "Rusu", 2, 2, "sgb2", None, "uninhabitable", "emergency", 4, ApplicantStatus.MOVED_IN, False),
+    ("Gheorghe", "Lazăr", 1, 0, "sgb2", None, "homeless", "high", None, ApplicantStatus.LOST_CONTACT, False),
+    ("Mirela", "Voicu", 1, 2, None, None, None, "normal", None, ApplicantStatus.REGISTERED, False),
 ]
 
 
@@ -94,8 +98,12 @@ def load(advisor_email: str) -> None:
                                          "given_on": applicant.registered_on,
                                          "expires_on": applicant.registered_on + timedelta(days=730)}, actor=advisor)
         applicant.move_to(ApplicantStatus.REGISTERED, actor=advisor, on=day)
-        if target == ApplicantStatus.WITHDRAWN:
-            applicant.move_to(target, actor=advisor, on=day, reason="Hat selbst eine Wohnung gefunden.")
+        if target == ApplicantStatus.REGISTERED:
+            continue
+        if target in (ApplicantStatus.WITHDRAWN, ApplicantStatus.LOST_CONTACT):
+            reason = ("Hat selbst eine Wohnung gefunden." if target == ApplicantStatus.WITHDRAWN
+                      else "Seit drei Terminen nicht erschienen, telefonisch nicht erreichbar.")
+            applicant.move_to(target, actor=advisor, on=day, reason=reason)
             continue
         applicant.move_to(ApplicantStatus.CLEARING, actor=advisor, on=day)
         if target == ApplicantStatus.CLEARING:
@@ -127,10 +135,15 @@ def load(advisor_email: str) -> None:
             services.open_support_case(landlords[2], {"kind": "arrears", "tenancy_id": tenancy.id,
                                                       "description": "Vermieter meldet zwei Monatsmieten Rückstand.",
                                                       "opened_on": day - timedelta(days=8)}, actor=advisor)
-    # The renovated Ankauf building's units go on offer, where the two strategies meet.
+    # The renovated Ankauf building's units go on offer, where the two strategies meet; two of them are let.
     ready = db.session.scalar(select(Property).where(Property.status == CaseStatus.READY_FOR_LETTING))
     if ready is not None:
-        services.offer_renovated_units(ready, {}, actor=advisor)
+        renovated = services.offer_renovated_units(ready, {}, actor=advisor)
+        for last, vacancy in (("Marin", renovated[0]), ("Rusu", renovated[1])):
+            offer = _offer_to(by_name[last], vacancy, ["viewing", "accepted", "approval_pending"], advisor)
+            services.transition_offer(offer, "contract_signed", actor=advisor, starts_on=day - timedelta(days=3))
+            if last == "Rusu":
+                services.move_in(offer_tenancy(offer), actor=advisor)
 
 
 def _offer_to(applicant, vacancy, steps, advisor):

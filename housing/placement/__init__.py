@@ -20,7 +20,7 @@ def init_area(app) -> None:
     register_nav("placement.households", _l("Haushalte"), CASEWORK_ROLES, order=30)
     register_nav("placement.flats", _l("Wohnungen"), FLAT_ROLES, order=31)
     register_nav("placement.landlords", _l("Vermietende"), CASEWORK_ROLES, order=32)
-    register_nav("placement.overview_page", _l("Übersicht Vermittlung"), OVERVIEW_ROLES, order=33)
+    register_nav("placement.overview_page", _l("Vermittlung"), OVERVIEW_ROLES, order=33)
     register_admin_section("rules.kdu", _l("KdU-Richtwerte"),
                            _l("Angemessene Kosten der Unterkunft je Haushaltsgröße, mit Gültigkeitsdatum"), order=25)
     register_panel(CASEWORK_ROLES, advisor_panel, order=30)

@@ -21,7 +21,7 @@ def init_area(app) -> None:
     from .services import refresh_all_overcrowding
 
     register_nav("properties.cases", _l("Fälle"), {Role.HOUSING_OFFICER, Role.ADMIN}, order=10)
-    register_nav("properties.board", _l("Übersicht Ankauf"), {Role.HOUSING_OFFICER, Role.ADMIN, Role.MANAGEMENT},
+    register_nav("properties.board", _l("Ankauf"), {Role.HOUSING_OFFICER, Role.ADMIN, Role.MANAGEMENT},
                  order=11)
     register_admin_section("properties.social_areas", _l("Sozialräume"),
                            _l("Die Auswahlliste der Sozialräume Dortmunds"), order=30)

@@ -17,5 +17,5 @@ def init_area(app) -> None:
 
     register_nav("renovation.projects", _l("Viertelwerk"), PROGRESS_ROLES, order=20)
     register_nav("renovation.participant_list", _l("Teilnehmende"), CREW_ROLES, order=21)
-    register_nav("renovation.report", _l("Auswertung Stunden"), PROGRESS_ROLES, order=22)
+    register_nav("renovation.report", _l("Stunden"), PROGRESS_ROLES, order=22)
     register_panel(CREW_ROLES, supervisor_panel, order=20)

@@ -25,8 +25,9 @@ def supervisor_panel(user, today) -> Panel:
         open_months[key] = open_months.get(key, 0) + 1
     for (project, month), count in sorted(open_months.items(), key=lambda item: (item[0][1], item[0][0].name)):
         items.append(DueItem(
-            ngettext("%(project)s, %(month)s: %(num)d Monat freigeben", "%(project)s, %(month)s: %(num)d Monate "
-                     "freigeben", count, project=project.name, month=month_title(month)),
+            ngettext("%(project)s: %(month)s für %(num)d Person freigeben",
+                     "%(project)s: %(month)s für %(num)d Personen freigeben", count, project=project.name,
+                     month=month_title(month)),
             url=url_for("renovation.crew_month", project_id=project.id, month=month.strftime("%Y-%m")),
             severity="warning"))
     return Panel(title=_("Viertelwerk"), items=items, empty_text=_("Alle vergangenen Monate sind freigegeben."),

@@ -9,12 +9,12 @@ from housing.auth.services import create_user
 PASSWORD = "Ein-langer-Satz-als-Passwort"
 
 START_PAGE_LINKS = {
-    Role.ADMIN: ["Start", "Fälle", "Übersicht Ankauf", "Viertelwerk", "Teilnehmende", "Auswertung Stunden",
-                 "Haushalte", "Wohnungen", "Vermietende", "Übersicht Vermittlung", "Administration"],
-    Role.HOUSING_OFFICER: ["Start", "Fälle", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden", "Wohnungen"],
-    Role.SUPERVISOR: ["Start", "Viertelwerk", "Teilnehmende", "Auswertung Stunden"],
-    Role.TENANT_ADVISOR: ["Start", "Haushalte", "Wohnungen", "Vermietende", "Übersicht Vermittlung"],
-    Role.MANAGEMENT: ["Start", "Übersicht Ankauf", "Viertelwerk", "Auswertung Stunden", "Übersicht Vermittlung"],
+    Role.ADMIN: ["Start", "Fälle", "Ankauf", "Viertelwerk", "Teilnehmende", "Stunden",
+                 "Haushalte", "Wohnungen", "Vermietende", "Vermittlung", "Administration"],
+    Role.HOUSING_OFFICER: ["Start", "Fälle", "Ankauf", "Viertelwerk", "Stunden", "Wohnungen"],
+    Role.SUPERVISOR: ["Start", "Viertelwerk", "Teilnehmende", "Stunden"],
+    Role.TENANT_ADVISOR: ["Start", "Haushalte", "Wohnungen", "Vermietende", "Vermittlung"],
+    Role.MANAGEMENT: ["Start", "Ankauf", "Viertelwerk", "Stunden", "Vermittlung"],
 }
 
 

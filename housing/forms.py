@@ -2,11 +2,14 @@
 
 from decimal import Decimal, InvalidOperation
 
-from flask import flash
+from flask import flash, redirect
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SelectMultipleField, widgets
+
+from .errors import DomainError
+from .extensions import db
 
 
 class EmptyForm(FlaskForm):
@@ -103,3 +106,22 @@ def show_domain_error(form, error) -> dict[str, list[str]]:
     if not error.fields or left:
         flash(error.message, "error")
     return left
+
+
+def save_form(form, save, *, success: str, redirect_to):
+    """The one way a page saves: validate the form, call the service, commit once, redirect.
+
+    A refusal from the service rolls back and shows on the form's fields; then None is returned and
+    the view renders the form again with what the user typed. ``success`` (the message) and
+    ``redirect_to`` (the URL) may be functions of the service's result."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return None
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm, show_domain_error
+from ..forms import EmptyForm, save_form, show_domain_error
 from ..security import safe_next
 from . import bp, services
 from .decorators import roles_required
@@ -148,19 +148,11 @@ def users():
 @roles_required(Role.ADMIN)
 def create_user():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                form.email.data, form.name.data, form.roles.data, form.password.data, actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Das Konto für %(name)s ist angelegt.", name=user.name), "success")
-            return redirect(url_for("auth.users"))
-    return render_template("admin/user_form.html", form=form, user=None)
+    done = save_form(form, lambda: services.create_user(form.email.data, form.name.data, form.roles.data,
+                                                        form.password.data, actor=current_user),
+                     success=lambda user: _("Das Konto für %(name)s ist angelegt.", name=user.name),
+                     redirect_to=url_for("auth.users"))
+    return done or render_template("admin/user_form.html", form=form, user=None)
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -168,19 +160,11 @@ def create_user():
 def edit_user(user_id):
     user = get_user_or_404(user_id)
     form = UserEditForm(obj=user, roles=[role.value for role in user.roles] if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user, name=form.name.data, roles=form.roles.data, is_active=form.is_active.data, actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Die Änderungen an %(name)s sind gespeichert.", name=user.name), "success")
-            return redirect(url_for("auth.users"))
-    return render_template("admin/user_form.html", form=form, user=user, password_form=SetPasswordForm())
+    done = save_form(form, lambda: services.update_user(user, name=form.name.data, roles=form.roles.data,
+                                                        is_active=form.is_active.data, actor=current_user),
+                     success=lambda result: _("Die Änderungen an %(name)s sind gespeichert.", name=user.name),
+                     redirect_to=url_for("auth.users"))
+    return done or render_template("admin/user_form.html", form=form, user=user, password_form=SetPasswordForm())
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])

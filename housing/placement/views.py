@@ -8,7 +8,7 @@ from ..auth.decorators import roles_required
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm, choices, show_domain_error
+from ..forms import EmptyForm, choices, save_form, show_domain_error
 from ..properties.models import Property, SocialArea
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
@@ -107,17 +107,10 @@ def new_household():
     form = _applicant_form()
     if request.method == "GET":
         form.registered_on.data = today()
-    if form.validate_on_submit():
-        try:
-            applicant = services.create_applicant(form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Der Haushalt %(name)s ist aufgenommen.", name=applicant.name), "success")
-            return redirect(url_for("placement.household", applicant_id=applicant.id))
-    return render_template("placement/household_form.html", form=form, applicant=None)
+    done = save_form(form, lambda: services.create_applicant(form.data, actor=current_user),
+                     success=lambda applicant: _("Der Haushalt %(name)s ist aufgenommen.", name=applicant.name),
+                     redirect_to=lambda applicant: url_for("placement.household", applicant_id=applicant.id))
+    return done or render_template("placement/household_form.html", form=form, applicant=None)
 
 
 @bp.route("/households/<int:applicant_id>/edit", methods=["GET", "POST"])
@@ -125,18 +118,11 @@ def new_household():
 def edit_household(applicant_id):
     applicant = _load(Applicant, applicant_id)
     form = _applicant_form(applicant, request.form if request.method == "POST" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_applicant(applicant, form.data, actor=current_user,
-                                      version=int(form.version.data) if form.version.data else None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Die Angaben sind gespeichert."), "success")
-            return redirect(url_for("placement.household", applicant_id=applicant.id))
-    return render_template("placement/household_form.html", form=form, applicant=applicant)
+    done = save_form(form, lambda: services.update_applicant(
+        applicant, form.data, actor=current_user, version=int(form.version.data) if form.version.data else None),
+        success=_("Die Angaben sind gespeichert."),
+        redirect_to=url_for("placement.household", applicant_id=applicant.id))
+    return done or render_template("placement/household_form.html", form=form, applicant=applicant)
 
 
 def _status_choices(applicant: Applicant):
@@ -249,17 +235,10 @@ def landlords():
 def landlord_form(landlord_id=None):
     landlord = _load(Landlord, landlord_id) if landlord_id else None
     form = LandlordForm(obj=landlord, kind=landlord.kind.value if landlord else None)
-    if form.validate_on_submit():
-        try:
-            landlord = services.save_landlord(landlord, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Gespeichert."), "success")
-            return redirect(url_for("placement.landlord", landlord_id=landlord.id))
-    return render_template("placement/landlord_form.html", form=form, landlord=landlord)
+    done = save_form(form, lambda: services.save_landlord(landlord, form.data, actor=current_user),
+                     success=_("Gespeichert."),
+                     redirect_to=lambda saved: url_for("placement.landlord", landlord_id=saved.id))
+    return done or render_template("placement/landlord_form.html", form=form, landlord=landlord)
 
 
 @bp.route("/landlords/<int:landlord_id>", methods=["GET", "POST"])
@@ -271,16 +250,11 @@ def landlord(landlord_id):
     form = SupportCaseForm(opened_on=today())
     form.tenancy_id.choices = choices([("", _("– keins –"))] + [
         (str(t.id), f"{t.unit.building.short_address}, {t.unit.label}: {t.applicant.name}") for t in tenancies])
-    if form.validate_on_submit():
-        try:
-            services.open_support_case(landlord, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Der Unterstützungsfall ist angelegt."), "success")
-            return redirect(url_for("placement.landlord", landlord_id=landlord.id))
+    done = save_form(form, lambda: services.open_support_case(landlord, form.data, actor=current_user),
+                     success=_("Der Unterstützungsfall ist angelegt."),
+                     redirect_to=url_for("placement.landlord", landlord_id=landlord.id))
+    if done:
+        return done
     vacancies = db.session.scalars(select(Vacancy).where(Vacancy.landlord_id == landlord.id)
                                    .order_by(Vacancy.available_from.desc())).all()
     cases = db.session.scalars(select(LandlordSupportCase).where(LandlordSupportCase.landlord_id == landlord.id)
@@ -335,17 +309,10 @@ def new_flat():
     if request.method == "GET":
         form.available_from.data = today()
         form.postcode.data = "44147"
-    if form.validate_on_submit():
-        try:
-            vacancy = services.offer_flat(form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Die Wohnung ist im Angebot."), "success")
-            return redirect(url_for("placement.flat", vacancy_id=vacancy.id))
-    return render_template("placement/flat_form.html", form=form)
+    done = save_form(form, lambda: services.offer_flat(form.data, actor=current_user),
+                     success=_("Die Wohnung ist im Angebot."),
+                     redirect_to=lambda vacancy: url_for("placement.flat", vacancy_id=vacancy.id))
+    return done or render_template("placement/flat_form.html", form=form)
 
 
 @bp.route("/flats/<int:vacancy_id>")
@@ -432,16 +399,11 @@ def offer(offer_id):
 def tenancy(tenancy_id):
     tenancy = _load(Tenancy, tenancy_id)
     form = SupportContactForm(contact_on=today())
-    if form.validate_on_submit():
-        try:
-            services.add_support_contact(tenancy, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Der Kontakt ist festgehalten."), "success")
-            return redirect(url_for("placement.tenancy", tenancy_id=tenancy.id))
+    done = save_form(form, lambda: services.add_support_contact(tenancy, form.data, actor=current_user),
+                     success=_("Der Kontakt ist festgehalten."),
+                     redirect_to=url_for("placement.tenancy", tenancy_id=tenancy.id))
+    if done:
+        return done
     contacts = db.session.scalars(select(SupportContact).where(SupportContact.tenancy_id == tenancy.id)
                                   .order_by(SupportContact.contact_on.desc())).all()
     status_form = StatusForm(version=tenancy.applicant.version)

@@ -13,7 +13,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
-from ..forms import choices, show_domain_error
+from ..forms import choices, save_form, show_domain_error
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, csv_response, xlsx_response
 from . import bp, services
@@ -201,18 +201,15 @@ def new_case():
     form.social_area.choices = _area_choices(blank=_("– bitte wählen –"))
     if request.method == "GET":
         form.received_on.data = today()
-    if form.validate_on_submit():
-        try:
-            prop = services.create_property(form.data, actor=current_user)
-            services.add_referral(prop, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Der Fall %(address)s ist angelegt.", address=prop.short_address), "success")
-            return redirect(url_for("properties.detail", property_id=prop.id))
-    return render_template("properties/case_form.html", form=form, prop=None)
+    def save():
+        prop = services.create_property(form.data, actor=current_user)
+        services.add_referral(prop, form.data, actor=current_user)
+        return prop
+
+    done = save_form(form, save, success=lambda prop: _("Der Fall %(address)s ist angelegt.",
+                                                         address=prop.short_address),
+                     redirect_to=lambda prop: url_for("properties.detail", property_id=prop.id))
+    return done or render_template("properties/case_form.html", form=form, prop=None)
 
 
 @bp.route("/properties/<int:property_id>")
@@ -295,18 +292,10 @@ def edit(property_id):
     form = PropertyForm(obj=prop, social_area=prop.social_area.slug, priority=prop.priority.value,
                         version=prop.version)
     form.social_area.choices = _area_choices()
-    if form.validate_on_submit():
-        try:
-            services.update_property(prop, form.data, actor=current_user,
-                                     version=int(form.version.data) if form.version.data else None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Die Stammdaten sind gespeichert."), "success")
-            return redirect(url_for("properties.detail", property_id=prop.id))
-    return render_template("properties/case_form.html", form=form, prop=prop)
+    done = save_form(form, lambda: services.update_property(
+        prop, form.data, actor=current_user, version=int(form.version.data) if form.version.data else None),
+        success=_("Die Stammdaten sind gespeichert."), redirect_to=url_for("properties.detail", property_id=prop.id))
+    return done or render_template("properties/case_form.html", form=form, prop=prop)
 
 
 # --- units, owners, referrals --------------------------------------------------------------------------
@@ -314,17 +303,8 @@ def edit(property_id):
 
 def _simple_form_page(prop, form, template, save, success, **context):
     """GET shows the form; a valid POST calls ``save()``, commits once and returns to the case."""
-    if form.validate_on_submit():
-        try:
-            save()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(success, "success")
-            return redirect(url_for("properties.detail", property_id=prop.id))
-    return render_template(template, form=form, prop=prop, **context)
+    done = save_form(form, save, success=success, redirect_to=url_for("properties.detail", property_id=prop.id))
+    return done or render_template(template, form=form, prop=prop, **context)
 
 
 @bp.route("/properties/<int:property_id>/units/new", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm, choices, show_domain_error
+from ..forms import EmptyForm, choices, save_form, show_domain_error
 from ..reports.exports import Column, csv_response, xlsx_response
 from . import bp, hours, participants, reports, services, sheet
 from .forms import MaterialCostForm, ParticipantForm, ProjectForm, QualificationForm, UnlockForm, WorkPackageForm
@@ -117,17 +117,10 @@ def work_package(project_id, package_id=None):
         if package is None or package.project_id != project.id:
             abort(404)
     form = WorkPackageForm(obj=package)
-    if form.validate_on_submit():
-        try:
-            services.save_work_package(project, package, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Das Arbeitspaket ist gespeichert."), "success")
-            return redirect(url_for("renovation.project", project_id=project.id))
-    return render_template("renovation/package_form.html", project=project, package=package, form=form)
+    done = save_form(form, lambda: services.save_work_package(project, package, form.data, actor=current_user),
+                     success=_("Das Arbeitspaket ist gespeichert."),
+                     redirect_to=url_for("renovation.project", project_id=project.id))
+    return done or render_template("renovation/package_form.html", project=project, package=package, form=form)
 
 
 @bp.route("/projects/<int:project_id>/materials", methods=["POST"])
@@ -253,17 +246,10 @@ def _participant_form(participant=None):
 @roles_required(*CREW_ROLES)
 def new_participant():
     form = _participant_form()
-    if form.validate_on_submit():
-        try:
-            participant = participants.create_participant(form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s ist angelegt.", name=participant.name), "success")
-            return redirect(url_for("renovation.participant", participant_id=participant.id))
-    return render_template("renovation/participant_form.html", form=form, participant=None)
+    done = save_form(form, lambda: participants.create_participant(form.data, actor=current_user),
+                     success=lambda person: _("%(name)s ist angelegt.", name=person.name),
+                     redirect_to=lambda person: url_for("renovation.participant", participant_id=person.id))
+    return done or render_template("renovation/participant_form.html", form=form, participant=None)
 
 
 @bp.route("/participants/<int:participant_id>", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..i18n import fmt_date, fmt_money, fmt_number
@@ -77,15 +78,16 @@ class Figures:
     min_area: Decimal
     tolerance: Decimal
     income_share: Decimal
+    extra_per_person: Decimal
     kdu: dict[int, KduRow]
 
     @classmethod
     def on_day(cls, day: date) -> "Figures":
         return cls(day, rule_value(MIN_AREA_PER_PERSON, day), rule_value(SIZE_TOLERANCE, day),
-                   rule_value(RENT_INCOME_SHARE, day), kdu_table(day))
+                   rule_value(RENT_INCOME_SHARE, day), rule_value(SIZE_PER_EXTRA_PERSON, day), kdu_table(day))
 
     def limit(self, persons: int) -> KduRow | None:
-        return kdu_for(persons, self.on, self.kdu)
+        return kdu_for(persons, self.on, self.kdu, self.extra_per_person)
 
 
 # --- the rules in Python, with their values ---------------------------------------------------------------
@@ -128,8 +130,9 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
                 net=fmt_money(vacancy.net_cold_rent), charges=fmt_money(vacancy.service_charges),
                 persons=persons, limit=fmt_money(limit.max_gross_cold_rent), since=fmt_date(limit.valid_from))))
     elif applicant.monthly_income:
-        allowed = (applicant.monthly_income * figures.income_share / 100).quantize(Decimal("0.01"))
-        results.append(RuleResult("rent", gross <= allowed, _(
+        exact = applicant.monthly_income * figures.income_share / 100  # compared exactly, as in SQL
+        allowed = exact.quantize(Decimal("0.01"))
+        results.append(RuleResult("rent", gross <= exact, _(
             "Bruttokaltmiete %(gross)s; höchstens %(share)s %% des Einkommens von %(income)s = %(allowed)s.",
             gross=fmt_money(gross), share=fmt_number(figures.income_share, 0),
             income=fmt_money(applicant.monthly_income), allowed=fmt_money(allowed))))
@@ -216,8 +219,7 @@ def candidate_failures(vacancy: Vacancy, figures: Figures):
     unit = vacancy.unit
     persons = _household_persons()
     area = unit.area_m2
-    extra = rule_value(SIZE_PER_EXTRA_PERSON, figures.on)
-    max_area = _by_persons(persons, figures, "max_area_m2", extra)
+    max_area = _by_persons(persons, figures, "max_area_m2", figures.extra_per_person)
     max_gross = _by_persons(persons, figures, "max_gross_cold_rent")
     gross = vacancy.gross_cold_rent
     space = false() if area is None else and_(literal(area) >= literal(figures.min_area) * persons,
@@ -308,6 +310,7 @@ def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int
     preferred = _preferred(Property.social_area_id, literal(applicant.id))
     stmt = (select(Vacancy, failures, preferred.label("preferred"))
             .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
+            .options(joinedload(Vacancy.unit).joinedload(Unit.building))
             .where(Vacancy.status == VacancyStatus.OPEN, failures <= (1 if near_misses else 0))
             .order_by(failures, preferred.desc(), Vacancy.available_from, Vacancy.id)
             .limit(limit))
@@ -316,7 +319,9 @@ def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int
     figures_by_day: dict[date, Figures] = {}
     matches = []
     for rank, (vacancy, _failures, pref) in enumerate(rows, start=1):
-        figures = figures_by_day.setdefault(vacancy.available_from, Figures.on_day(vacancy.available_from))
+        if vacancy.available_from not in figures_by_day:
+            figures_by_day[vacancy.available_from] = Figures.on_day(vacancy.available_from)
+        figures = figures_by_day[vacancy.available_from]
         matches.append(Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures, excluded),
                              preferred_area=bool(pref)))
     return matches

@@ -13,6 +13,7 @@ from ..auth.roles import Role
 from ..clock import today, utcnow
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
+from ..i18n import fmt_money, fmt_number
 from ..properties.models import CaseStatus, Property, SocialArea, Unit, register_guard
 from ..properties.services import check_version
 from ..rules.registry import RENT_CAP_PER_M2
@@ -255,15 +256,15 @@ def save_landlord(landlord: Landlord | None, data: dict, *, actor) -> Landlord:
     name = " ".join(str(data.get("name") or "").split())
     if not name:
         errors.add("name", _("Pflichtangabe fehlt."))
-    else:
-        clash = db.session.scalar(select(Landlord.id).where(func.lower(Landlord.name) == name.lower()))
-        if clash is not None and (landlord is None or clash != landlord.id):
-            errors.add("name", _("Diese Vermieterin / diesen Vermieter gibt es schon."))
     kind = _enum(errors, "kind", LandlordKind, data.get("kind"))
     since = data.get("cooperation_since")
     if since and since > today():
         errors.add("cooperation_since", _("Das Datum darf nicht in der Zukunft liegen."))
     errors.raise_if_any()
+    clash = db.session.scalar(select(Landlord.id).where(func.lower(Landlord.name) == name.lower()))
+    if clash is not None and (landlord is None or clash != landlord.id):
+        raise Conflict(_("Diese Vermieterin / diesen Vermieter gibt es schon."),
+                       {"name": [_("Diese Vermieterin / diesen Vermieter gibt es schon.")]})
     if landlord is None:
         landlord = Landlord()
         db.session.add(landlord)
@@ -304,9 +305,10 @@ def _validate_vacancy(unit: Unit, data: dict, errors: FieldErrors) -> dict:
         errors.add("unit_id", _("Für diese Wohnung fehlt die Wohnfläche."))
     elif (clean["rent_capped"] and clean["net_cold_rent"]
           and clean["net_cold_rent"] > clean["rent_cap_per_m2"] * unit.area_m2):
-        errors.add("net_cold_rent", _("Preisgebunden: höchstens %(cap)s €/m² × %(area)s m² = %(max)s € netto kalt.",
-                                      cap=clean["rent_cap_per_m2"], area=unit.area_m2,
-                                      max=(clean["rent_cap_per_m2"] * unit.area_m2).quantize(Decimal("0.01"))))
+        errors.add("net_cold_rent", _(
+            "Preisgebunden: höchstens %(cap)s je m² × %(area)s m² = %(max)s netto kalt.",
+            cap=fmt_money(clean["rent_cap_per_m2"]), area=fmt_number(unit.area_m2),
+            max=fmt_money((clean["rent_cap_per_m2"] * unit.area_m2).quantize(Decimal("0.01")))))
     clean["notes"] = (data.get("notes") or "").strip() or None
     return clean
 
@@ -349,7 +351,7 @@ def update_vacancy(vacancy: Vacancy, data: dict, *, actor, version: int | None =
 def withdraw_vacancy(vacancy: Vacancy, *, actor, reason: str) -> None:
     vacancy.status = VacancyStatus.WITHDRAWN
     for offer in open_offers_of(vacancy):
-        _move_offer(offer, OfferStatus.CANCELLED, actor=actor, reason=reason)
+        _close_offer(offer, reason, actor=actor)
 
 
 def city_landlord(buyer_label: str, *, actor) -> Landlord:
@@ -455,8 +457,7 @@ def transition_offer(offer: Offer, target, *, actor, reason: str | None = None, 
         vacancy.status = VacancyStatus.RESERVED
         for other in open_offers_of(vacancy):
             if other.id != offer.id:
-                _move_offer(other, OfferStatus.CANCELLED, actor=actor,
-                            reason=_("Die Wohnung wurde an einen anderen Haushalt vergeben."))
+                _close_offer(other, _("Die Wohnung wurde an einen anderen Haushalt vergeben."), actor=actor)
     elif target == OfferStatus.APPROVAL_PENDING:
         applicant.move_to(ApplicantStatus.APPROVAL_PENDING, actor=actor, on=today(), check_guards=False)
     elif target == OfferStatus.CONTRACT_SIGNED:
@@ -464,17 +465,34 @@ def transition_offer(offer: Offer, target, *, actor, reason: str | None = None, 
             applicant.move_to(ApplicantStatus.APPROVAL_PENDING, actor=actor, on=today(), check_guards=False)
         applicant.move_to(ApplicantStatus.CONTRACT_SIGNED, actor=actor, on=today(), check_guards=False)
         vacancy.status = VacancyStatus.LET
+        for other in db.session.scalars(select(Offer).where(
+                Offer.applicant_id == applicant.id, Offer.id != offer.id, Offer.status.in_(OPEN_OFFERS))):
+            _close_offer(other, _("Der Haushalt hat eine andere Wohnung gefunden."), actor=actor)
         start_tenancy(offer, starts_on or max(vacancy.available_from, today()), actor=actor)
     elif target in (OfferStatus.DECLINED, OfferStatus.CANCELLED):
-        if vacancy.status == VacancyStatus.RESERVED and not any(
-                o.status in (OfferStatus.ACCEPTED, OfferStatus.APPROVAL_PENDING) for o in open_offers_of(vacancy)):
-            vacancy.status = VacancyStatus.OPEN
-        if applicant.status in (ApplicantStatus.OFFER, ApplicantStatus.APPROVAL_PENDING) and not _other_open_offers(
-                applicant, offer):
-            applicant.move_to(ApplicantStatus.SEARCHING, actor=actor, on=today(), check_guards=False,
-                              reason=_("Angebot beendet: %(reason)s", reason=reason))
+        _release(offer, reason, actor=actor)
     db.session.flush()
     return offer
+
+
+def _close_offer(offer: Offer, reason: str, *, actor) -> None:
+    """Cancel an offer that another step ended (another household got the flat, or this one another flat)."""
+    _move_offer(offer, OfferStatus.CANCELLED, actor=actor, reason=reason)
+    _release(offer, reason, actor=actor)
+
+
+def _release(offer: Offer, reason: str, *, actor) -> None:
+    """After an offer ended: its flat opens again when nothing holds it; its household searches again when it
+    has no other offer running."""
+    vacancy, applicant = offer.vacancy, offer.applicant
+    if vacancy.status == VacancyStatus.RESERVED and not any(
+            o.id != offer.id and o.status in (OfferStatus.ACCEPTED, OfferStatus.APPROVAL_PENDING)
+            for o in open_offers_of(vacancy)):
+        vacancy.status = VacancyStatus.OPEN
+    if applicant.status in (ApplicantStatus.OFFER, ApplicantStatus.APPROVAL_PENDING) and not _other_open_offers(
+            applicant, offer):
+        applicant.move_to(ApplicantStatus.SEARCHING, actor=actor, on=today(), check_guards=False,
+                          reason=_("Angebot beendet: %(reason)s", reason=reason))
 
 
 def _other_open_offers(applicant: Applicant, offer: Offer) -> bool:

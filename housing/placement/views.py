@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..auth.decorators import roles_required
@@ -9,7 +10,7 @@ from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error
-from ..properties.models import Property, SocialArea
+from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
 from . import bp, matching, overview, services
@@ -289,11 +290,13 @@ def resolve_case(case_id):
 @roles_required(*FLAT_ROLES)
 def flats():
     status = request.args.get("status") or VacancyStatus.OPEN.value
-    stmt = select(Vacancy).order_by(Vacancy.available_from, Vacancy.id)
+    stmt = select(Vacancy).options(joinedload(Vacancy.unit).joinedload(Unit.building)).order_by(
+        Vacancy.available_from, Vacancy.id)
     if status in {s.value for s in VacancyStatus}:
         stmt = stmt.where(Vacancy.status == VacancyStatus(status))
     if not current_user.has_role(*CASEWORK_ROLES):
-        stmt = stmt.join(Vacancy.unit).join(Property).where(Property.is_problem_case.is_(True))
+        stmt = stmt.join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id).where(
+            Property.is_problem_case.is_(True))
     rows = db.session.scalars(stmt.limit(500)).all()
     return render_template("placement/flats.html", rows=rows, status=status, statuses=list(VacancyStatus))
 

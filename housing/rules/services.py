@@ -79,7 +79,8 @@ def kdu_table(on: date) -> dict[int, KduRow]:
     return table
 
 
-def kdu_for(persons: int, on: date, table: dict[int, KduRow] | None = None) -> KduRow | None:
+def kdu_for(persons: int, on: date, table: dict[int, KduRow] | None = None,
+            extra_per_person: Decimal | None = None) -> KduRow | None:
     """The limit for a household size; beyond the table's largest size, the area grows by the rule figure per
     person and the rent stays at the largest size's limit (the Jobcenter decides those cases one by one)."""
     table = kdu_table(on) if table is None else table
@@ -90,7 +91,8 @@ def kdu_for(persons: int, on: date, table: dict[int, KduRow] | None = None) -> K
     largest = max(table)
     if persons < min(table):
         return table[min(table)]
-    extra = rule_value(SIZE_PER_EXTRA_PERSON, on) * (persons - largest)
+    per_person = extra_per_person if extra_per_person is not None else rule_value(SIZE_PER_EXTRA_PERSON, on)
+    extra = per_person * (persons - largest)
     base = table[largest]
     return KduRow(persons, base.max_gross_cold_rent, base.max_area_m2 + extra, base.valid_from, extrapolated=True)
 
@@ -104,8 +106,7 @@ def add_kdu_version(valid_from: date, rows: list[dict], *, actor, note: str | No
     errors = FieldErrors()
     if valid_from is None:
         errors.add("valid_from", _("Pflichtangabe fehlt."))
-    elif db.session.scalar(select(KduLimit.id).where(KduLimit.valid_from == valid_from)):
-        errors.add("valid_from", _("Für diesen Tag gibt es schon eine Tabelle."))
+
     clean = []
     for index, row in enumerate(rows):
         persons, gross, area = row.get("persons"), row.get("max_gross_cold_rent"), row.get("max_area_m2")
@@ -124,6 +125,9 @@ def add_kdu_version(valid_from: date, rows: list[dict], *, actor, note: str | No
     if len({persons for persons, _g, _a in clean}) != len(clean):
         errors.add("rows-0-persons", _("Jede Haushaltsgröße nur einmal."))
     errors.raise_if_any()
+    if db.session.scalar(select(KduLimit.id).where(KduLimit.valid_from == valid_from)):
+        raise Conflict(_("Für diesen Tag gibt es schon eine Tabelle."),
+                       {"valid_from": [_("Für diesen Tag gibt es schon eine Tabelle.")]})
     limits = [KduLimit(persons=persons, valid_from=valid_from, max_gross_cold_rent=Decimal(gross),
                        max_area_m2=Decimal(area), note=(note or "").strip()[:300] or None,
                        created_by_id=actor.id if actor else None) for persons, gross, area in clean]

@@ -1,5 +1,5 @@
 """An advisor's case in the browser: register a household -> find a flat -> offer -> viewing -> approval ->
-contract -> first aftercare visit."""
+contract -> first aftercare visit -> stabilised."""
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from .. import factories
 from .test_shell import log_in
 
 
-def test_advisor_takes_a_household_from_first_contact_to_aftercare(page, live_server, live_db):
+def test_advisor_takes_a_household_from_first_contact_to_a_stabilised_tenancy(page, live_server, live_db):
     with live_db():
         advisor = factories.UserFactory(email="mihaela@housing.example", name="Mihaela Popescu",
                                         roles=[Role.TENANT_ADVISOR])
@@ -67,9 +67,14 @@ def test_advisor_takes_a_household_from_first_contact_to_aftercare(page, live_se
     expect(page.get_by_text("Der Kontakt ist festgehalten.")).to_be_visible()
     expect(page.get_by_text("Ummeldung erledigt, Kita-Platz beantragt.")).to_be_visible()
 
+    # Six months later the tenancy holds: stabilised.
+    page.get_by_label("Neuer Stand").select_option("stabilised")
+    page.get_by_role("button", name="Stand ändern").click()
+    expect(page.get_by_text("Neuer Stand: stabilisiert.")).to_be_visible()
+
     with live_db():
         applicant = db.session.scalar(select(Applicant).where(Applicant.last_name == "Ţurcanu"))
-        assert applicant.status == ApplicantStatus.AFTERCARE
+        assert applicant.status == ApplicantStatus.STABILISED
         assert db.session.scalar(select(Vacancy)).status == VacancyStatus.LET
         tenancy = db.session.scalar(select(Tenancy).where(Tenancy.applicant_id == applicant.id))
         assert tenancy is not None and tenancy.aftercare_until is not None

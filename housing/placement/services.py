@@ -233,7 +233,12 @@ def revoke_consent(consent: Consent, *, actor, revoked_on: date | None = None) -
     """Revocation stops the processing it covered: without a placement consent the household leaves matching."""
     if consent.revoked_on is not None:
         raise Conflict(_("Diese Einwilligung ist bereits widerrufen."))
-    consent.revoked_on = revoked_on or today()
+    revoked_on = revoked_on or today()
+    if revoked_on > today():
+        raise ValidationFailed.on("revoked_on", _("Das Datum darf nicht in der Zukunft liegen."))
+    if revoked_on < consent.given_on:
+        raise ValidationFailed.on("revoked_on", _("Ein Widerruf kann nicht vor der Erteilung liegen."))
+    consent.revoked_on = revoked_on
     record("consent.revoke", consent.applicant, actor=actor, summary=consent.purpose.value)
     return consent
 
@@ -333,6 +338,11 @@ def update_vacancy(vacancy: Vacancy, data: dict, *, actor, version: int | None =
     check_version(vacancy, version)
     if vacancy.status in (VacancyStatus.LET, VacancyStatus.WITHDRAWN):
         raise Conflict(_("Eine vermietete oder zurückgezogene Wohnung wird nicht mehr geändert."))
+    wanted = data.get("status")
+    if wanted not in (None, "", vacancy.status, vacancy.status.value, VacancyStatus.WITHDRAWN,
+                      VacancyStatus.WITHDRAWN.value):
+        raise Conflict(_("„reserviert“ und „vermietet“ ergeben sich aus den Angeboten; von Hand lässt sich eine "
+                         "Wohnung nur zurückziehen."), {"status": [_("Nur „zurückgezogen“ ist hier möglich.")]})
     merged = {field: getattr(vacancy, field) for field in VACANCY_FIELDS}
     merged.update({key: value for key, value in data.items() if key in VACANCY_FIELDS})
     errors = FieldErrors()

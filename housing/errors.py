@@ -122,6 +122,18 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self.fields)
 
+    def enum(self, field: str, enum_class, value, required: bool = True):
+        """``value`` as a member of ``enum_class``; notes a message on ``field`` (and returns None) if it is not."""
+        if value in (None, ""):
+            if required:
+                self.add(field, _("Pflichtangabe fehlt."))
+            return None
+        try:
+            return enum_class(value)
+        except ValueError:
+            self.add(field, _("Unbekannter Wert „%(value)s“.", value=value))
+            return None
+
     def raise_if_any(self, message: str | None = None) -> None:
         if self.fields:
             raise ValidationFailed(message or _("Die Angaben sind ungültig."), self.fields)

@@ -51,18 +51,6 @@ MAX_HOUSEHOLD = 15
 AFTERCARE_PERIOD = relativedelta(months=6)
 
 
-def _enum(errors, field, enum_class, value, required=True):
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("Pflichtangabe fehlt."))
-        return None
-    try:
-        return enum_class(value)
-    except ValueError:
-        errors.add(field, _("Unbekannter Wert „%(value)s“.", value=value))
-        return None
-
-
 def _money(errors, field, value, *, required=False, positive=False):
     if value in (None, ""):
         if required:
@@ -121,9 +109,9 @@ def _validate_applicant(data: dict, errors: FieldErrors) -> dict:
         errors.add("children", _("Mehr als %(n)s Personen in einem Haushalt sind nicht plausibel; bitte prüfen.",
                                  n=MAX_HOUSEHOLD))
     clean["adults"], clean["children"] = adults, children
-    clean["housing_situation"] = _enum(errors, "housing_situation", HousingSituation, data.get("housing_situation"),
+    clean["housing_situation"] = errors.enum("housing_situation", HousingSituation, data.get("housing_situation"),
                                        required=False)
-    clean["income_source"] = _enum(errors, "income_source", IncomeSource, data.get("income_source"), required=False)
+    clean["income_source"] = errors.enum("income_source", IncomeSource, data.get("income_source"), required=False)
     clean["monthly_income"] = _money(errors, "monthly_income", data.get("monthly_income"))
     clean["wbs_valid_until"] = data.get("wbs_valid_until")
     wbs_persons = data.get("wbs_persons")
@@ -132,7 +120,7 @@ def _validate_applicant(data: dict, errors: FieldErrors) -> dict:
         errors.add("wbs_persons", _("Bitte zwischen 1 und %(n)s Personen angeben.", n=MAX_HOUSEHOLD))
     if clean["wbs_valid_until"] and clean["wbs_persons"] is None:
         errors.add("wbs_persons", _("Für wie viele Personen gilt der WBS?"))
-    clean["urgency"] = _enum(errors, "urgency", Urgency, data.get("urgency") or Urgency.NORMAL)
+    clean["urgency"] = errors.enum("urgency", Urgency, data.get("urgency") or Urgency.NORMAL)
     clean["step_free_needed"] = bool(data.get("step_free_needed"))
     clean["registered_on"] = data.get("registered_on") or today()
     if clean["registered_on"] > today():
@@ -213,7 +201,7 @@ def transition_applicant(applicant: Applicant, target, *, actor, reason: str | N
 
 def add_consent(applicant: Applicant, data: dict, *, actor) -> Consent:
     errors = FieldErrors()
-    purpose = _enum(errors, "purpose", ConsentPurpose, data.get("purpose"))
+    purpose = errors.enum("purpose", ConsentPurpose, data.get("purpose"))
     given_on, expires_on = data.get("given_on"), data.get("expires_on")
     if given_on is None:
         errors.add("given_on", _("Pflichtangabe fehlt."))
@@ -261,7 +249,7 @@ def save_landlord(landlord: Landlord | None, data: dict, *, actor) -> Landlord:
     name = " ".join(str(data.get("name") or "").split())
     if not name:
         errors.add("name", _("Pflichtangabe fehlt."))
-    kind = _enum(errors, "kind", LandlordKind, data.get("kind"))
+    kind = errors.enum("kind", LandlordKind, data.get("kind"))
     since = data.get("cooperation_since")
     if since and since > today():
         errors.add("cooperation_since", _("Das Datum darf nicht in der Zukunft liegen."))
@@ -542,10 +530,10 @@ def add_support_contact(tenancy: Tenancy, data: dict, *, actor) -> SupportContac
         errors.add("contact_on", _("Das Datum darf nicht in der Zukunft liegen."))
     elif contact_on < tenancy.starts_on - timedelta(days=30):
         errors.add("contact_on", _("Nachbetreuung beginnt mit dem Mietverhältnis."))
-    kind = _enum(errors, "kind", ContactKind, data.get("kind"))
+    kind = errors.enum("kind", ContactKind, data.get("kind"))
     topics = []
     for topic in data.get("topics") or []:
-        value = _enum(errors, "topics", SupportTopic, topic)
+        value = errors.enum("topics", SupportTopic, topic)
         if value:
             topics.append(value.value)
     next_due = data.get("next_due_on")
@@ -594,7 +582,7 @@ def aftercare_due(user, on: date, *, everyone: bool = False) -> list[tuple[Tenan
 def open_support_case(landlord: Landlord, data: dict, *, actor) -> LandlordSupportCase:
     """A landlord calls because a tenancy creaks; an at-risk tenancy can open one."""
     errors = FieldErrors()
-    kind = _enum(errors, "kind", SupportCaseKind, data.get("kind"))
+    kind = errors.enum("kind", SupportCaseKind, data.get("kind"))
     description = (data.get("description") or "").strip()
     if not description:
         errors.add("description", _("Bitte kurz beschreiben, worum es geht."))

@@ -60,18 +60,6 @@ def check_version(obj, expected: int | None) -> None:
                        {"version": [_("Veraltet.")]})
 
 
-def _enum(errors: FieldErrors, field: str, enum_class, value, required=True):
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("Pflichtangabe fehlt."))
-        return None
-    try:
-        return enum_class(value)
-    except ValueError:
-        errors.add(field, _("Unbekannter Wert „%(value)s“.", value=value))
-        return None
-
-
 def _not_future(errors: FieldErrors, field: str, value: date | None, label: str) -> None:
     if value is not None and value > today():
         errors.add(field, _("%(label)s darf nicht in der Zukunft liegen.", label=label))
@@ -176,7 +164,7 @@ def _validate_property(data: dict, errors: FieldErrors, current: Property | None
     if floor_area is not None and Decimal(floor_area) <= 0:
         errors.add("floor_area_m2", _("Die Fläche muss größer als 0 sein."))
     clean["floor_area_m2"] = floor_area
-    clean["priority"] = _enum(errors, "priority", Priority, data.get("priority") or Priority.MEDIUM)
+    clean["priority"] = errors.enum("priority", Priority, data.get("priority") or Priority.MEDIUM)
     if not errors and clean["street"]:
         key = Property.make_address_key(clean["street"], clean["house_number"], clean["postcode"])
         duplicate = db.session.scalar(select(Property.id).where(Property.address_key == key))
@@ -344,7 +332,7 @@ def add_ownership(prop: Property, data: dict, *, actor) -> Ownership:
     errors = FieldErrors()
     owner = data.get("owner")
     if owner is None:
-        kind = _enum(errors, "kind", OwnerKind, data.get("kind"))
+        kind = errors.enum("kind", OwnerKind, data.get("kind"))
         name = " ".join(str(data.get("name") or "").split())
         if not name:
             name = _("unbekannt") if kind == OwnerKind.UNKNOWN else ""
@@ -378,7 +366,7 @@ def add_ownership(prop: Property, data: dict, *, actor) -> Ownership:
 
 def add_referral(prop: Property, data: dict, *, actor) -> Referral:
     errors = FieldErrors()
-    source = _enum(errors, "source", ReferralSource, data.get("source"))
+    source = errors.enum("source", ReferralSource, data.get("source"))
     received_on = data.get("received_on")
     if received_on is None:
         errors.add("received_on", _("Pflichtangabe fehlt."))
@@ -410,8 +398,8 @@ class DefectInput:
 
 
 def _validate_defect(prop_unit_ids, raw: DefectInput, inspected_on, errors: FieldErrors, prefix: str) -> dict:
-    category = _enum(errors, f"{prefix}category", DefectCategory, raw.category)
-    severity = _enum(errors, f"{prefix}severity", Severity, raw.severity)
+    category = errors.enum(f"{prefix}category", DefectCategory, raw.category)
+    severity = errors.enum(f"{prefix}severity", Severity, raw.severity)
     description = (raw.description or "").strip()
     if not description:
         errors.add(f"{prefix}description", _("Bitte den Mangel beschreiben."))
@@ -444,7 +432,7 @@ def record_inspection(prop: Property, *, inspected_on: date | None, condition_ra
         errors.add("condition_rating", _("Der Zustand wird von 1 (gut) bis 5 (unbewohnbar) bewertet."))
     agency_values = []
     for value in agencies or ():
-        agency = _enum(errors, "agencies", Agency, value)
+        agency = errors.enum("agencies", Agency, value)
         if agency is not None:
             agency_values.append(agency.value)
     officers = []
@@ -512,8 +500,8 @@ ORDER_FIELDS = ("type", "status", "issued_on", "deadline", "vacate_by", "referen
 
 def _validate_order(data: dict, errors: FieldErrors) -> dict:
     clean = {}
-    clean["type"] = _enum(errors, "type", OrderType, data.get("type"))
-    clean["status"] = _enum(errors, "status", OrderStatus, data.get("status") or OrderStatus.DRAFT)
+    clean["type"] = errors.enum("type", OrderType, data.get("type"))
+    clean["status"] = errors.enum("status", OrderStatus, data.get("status") or OrderStatus.DRAFT)
     for field in ("issued_on", "deadline", "vacate_by"):
         clean[field] = data.get(field)
     _not_future(errors, "issued_on", clean["issued_on"], _("Der Erlass"))
@@ -568,8 +556,8 @@ ACQUISITION_FIELDS = ("method", "buyer", "appraisal_value", "asking_price", "agr
 
 def _validate_acquisition(data: dict, errors: FieldErrors) -> dict:
     clean = {}
-    clean["method"] = _enum(errors, "method", AcquisitionMethod, data.get("method"))
-    clean["buyer"] = _enum(errors, "buyer", Buyer, data.get("buyer"))
+    clean["method"] = errors.enum("method", AcquisitionMethod, data.get("method"))
+    clean["buyer"] = errors.enum("buyer", Buyer, data.get("buyer"))
     for field in ("appraisal_value", "asking_price", "agreed_price"):
         _non_negative(errors, field, data.get(field))
         clean[field] = data.get(field)
@@ -584,7 +572,7 @@ def _validate_acquisition(data: dict, errors: FieldErrors) -> dict:
         errors.add("transferred_on", _("Die Übergabe kann nicht vor der Beurkundung liegen."))
     if clean["transferred_on"] and not clean["notarised_on"]:
         errors.add("notarised_on", _("Vor der Übergabe muss der Vertrag beurkundet sein."))
-    clean["transfer_type"] = _enum(errors, "transfer_type", TransferType, data.get("transfer_type"), required=False)
+    clean["transfer_type"] = errors.enum("transfer_type", TransferType, data.get("transfer_type"), required=False)
     return clean
 
 

@@ -103,4 +103,4 @@ def live_db(live_server):
 
 
 # Seeded by the migrations and shared by every test: never emptied.
-REFERENCE_TABLES = {"social_areas", "rule_values"}
+REFERENCE_TABLES = {"social_areas", "rule_values", "kdu_limits"}

@@ -91,3 +91,16 @@ def test_security_headers_on_every_response(client):
     csp = response.headers["Content-Security-Policy"]
     assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_browser_cleanup_keeps_every_table_the_migrations_seed():
+    """Browser tests empty the tables after each test; reference data seeded by migrations must survive."""
+    import re
+    from pathlib import Path
+
+    from tests.browser.conftest import REFERENCE_TABLES
+
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    seeded = {name for path in versions.glob("*.py")
+              for name in re.findall(r'sa\.table\(\s*"(\w+)"', path.read_text())}
+    assert seeded and seeded <= REFERENCE_TABLES

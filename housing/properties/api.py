@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from flask import abort, jsonify
+from flask import Response, abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
@@ -35,6 +35,7 @@ from .models import (
     Unit,
 )
 from .permissions import CASE_ROLES
+from .reports import dossier_pdf, inspection_protocol_pdf
 
 TAG = "Ankauf"
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
@@ -493,3 +494,28 @@ def update_acquisition(property_id: int, acquisition_id: int, body: AcquisitionP
     db.session.commit()
     return resource_response(AcquisitionOut, acquisition)
 
+
+
+# --- documents -------------------------------------------------------------------------------------------
+
+
+@operation("/properties/<int:property_id>/dossier", summary="The case file (PDF)", tag=TAG, roles=CASE_ROLES,
+           content_type="application/pdf")
+def property_dossier(property_id: int):
+    prop = _property_or_404(property_id)
+    data = dossier_pdf(prop)
+    record("property.dossier", prop, summary="api")
+    db.session.commit()
+    return Response(data, mimetype="application/pdf", headers={"Cache-Control": "no-store"})
+
+
+@operation("/properties/<int:property_id>/inspections/<int:inspection_id>/protocol",
+           summary="The inspection protocol for the owner (PDF)", tag=TAG, roles=CASE_ROLES,
+           content_type="application/pdf")
+def inspection_protocol(property_id: int, inspection_id: int):
+    prop = _property_or_404(property_id)
+    inspection = _child_or_404(Inspection, inspection_id, prop)
+    data = inspection_protocol_pdf(prop, inspection)
+    record("inspection.protocol", inspection, summary="api")
+    db.session.commit()
+    return Response(data, mimetype="application/pdf", headers={"Cache-Control": "no-store"})

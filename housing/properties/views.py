@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
@@ -16,7 +16,7 @@ from ..extensions import db
 from ..forms import choices, save_form, show_domain_error
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, csv_response, xlsx_response
-from . import bp, services
+from . import bp, reports, services
 from .forms import (
     AcquisitionForm,
     CaseFilterForm,
@@ -610,3 +610,34 @@ def edit_social_area(area_id):
             flash(_("Der Sozialraum ist gespeichert."), "success")
             return redirect(url_for("properties.social_areas"))
     return render_template("properties/social_area_form.html", area=area, form=form)
+
+
+# --- documents --------------------------------------------------------------------------------------------
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/properties/<int:property_id>/dossier.pdf")
+@roles_required(*CASE_ROLES)
+def dossier(property_id):
+    prop = get_property_or_404(property_id)
+    data = reports.dossier_pdf(prop)
+    record("property.dossier", prop)
+    db.session.commit()
+    return _pdf(data, f"fallakte-{prop.id}.pdf")
+
+
+@bp.route("/properties/<int:property_id>/inspections/<int:inspection_id>/protocol.pdf")
+@roles_required(*CASE_ROLES)
+def protocol(property_id, inspection_id):
+    prop = get_property_or_404(property_id)
+    item = get_child_or_404(Inspection, inspection_id, prop)
+    data = reports.inspection_protocol_pdf(prop, item)
+    record("inspection.protocol", item)
+    db.session.commit()
+    return _pdf(data, f"protokoll-{prop.id}-{item.inspected_on.isoformat()}.pdf")

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from ..forms import EmptyForm, choices, save_form, show_domain_error
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
-from . import bp, matching, overview, services
+from . import bp, matching, overview, reports, services
 from .forms import (
     ApplicantForm,
     ConsentForm,
@@ -431,3 +431,16 @@ def topic_label(value: str) -> str:
         return SupportTopic(value).label
     except ValueError:
         return value
+
+
+@bp.route("/offers/<int:offer_id>/letter.pdf")
+@roles_required(*CASEWORK_ROLES)
+def offer_letter(offer_id):
+    offer = _load(Offer, offer_id)
+    data = reports.offer_letter_pdf(offer, current_user.name)
+    record("offer.letter", offer)
+    db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="angebot-{offer.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

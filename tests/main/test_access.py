@@ -122,6 +122,7 @@ MATRIX = {
     "placement.offer_units": ("POST", "/placement/properties/{property}/offer-units", LOGIN,
                               only(*ADVICE, "housing_officer", ok=302)),
     "placement.offer": ("GET", "/placement/offers/{offer}", LOGIN, only(*ADVICE)),
+    "placement.offer_letter": ("GET", "/placement/offers/{offer}/letter.pdf", LOGIN, only(*ADVICE)),
     "placement.tenancy": ("GET", "/placement/tenancies/{tenancy}", LOGIN, only(*ADVICE)),
     "placement.overview_page": ("GET", "/placement/overview", LOGIN, only(*ADVICE, "management")),
     "rules.kdu": ("GET", "/admin/rules/kdu", LOGIN, only("admin")),

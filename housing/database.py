@@ -72,3 +72,15 @@ def _configure_sqlite_connection(dbapi_connection, connection_record):
 def _begin_sqlite(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+class PersonName:
+    """For models of a person with ``first_name`` and ``last_name``."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, SmallInteger, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..database import UTCDateTime, str_enum, utcnow
+from ..database import PersonName, UTCDateTime, str_enum, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..properties.models import LabelledEnum, SocialArea, Unit
@@ -121,7 +121,7 @@ applicant_areas = db.Table(
 )
 
 
-class Applicant(db.Model):
+class Applicant(PersonName, db.Model):
     """An applicant household, represented by its main person. No field for ethnicity, by design."""
 
     __tablename__ = "applicants"
@@ -170,14 +170,6 @@ class Applicant(db.Model):
 
     def __repr__(self) -> str:
         return f"<Applicant {self.id} {self.status}>"
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def sort_name(self) -> str:
-        return f"{self.last_name}, {self.first_name}"
 
     @property
     def persons(self) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..auth.roles import Role
-from ..database import UTCDateTime, str_enum, utcnow
+from ..database import PersonName, UTCDateTime, str_enum, utcnow
 from ..extensions import db
 from ..properties.models import CaseStatus, LabelledEnum, Property, register_guard
 
@@ -124,7 +124,7 @@ FundingBasis.LABELS = {
 }
 
 
-class Participant(db.Model):
+class Participant(PersonName, db.Model):
     """A person in an employment measure (Teilnehmende): social data, seen only by their supervisors and admins."""
 
     __tablename__ = "participants"
@@ -156,14 +156,6 @@ class Participant(db.Model):
 
     def __repr__(self) -> str:
         return f"<Participant {self.id}>"
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def sort_name(self) -> str:
-        return f"{self.last_name}, {self.first_name}"
 
     @property
     def daily_hours(self) -> Decimal:

@@ -13,6 +13,7 @@ from ..forms import EmptyForm, choices, save_form, show_domain_error
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
+from ..reports.exports import Column, csv_response, xlsx_response
 from . import bp, matching, overview, reports, services
 from .forms import (
     ApplicantForm,
@@ -444,3 +445,68 @@ def offer_letter(offer_id):
     response.headers["Content-Disposition"] = f'inline; filename="angebot-{offer.id}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- exports of the lists -------------------------------------------------------------------------------------
+
+
+def _household_columns():
+    return [Column(_("Nachname"), lambda a: a.last_name), Column(_("Vorname"), lambda a: a.first_name),
+            Column(_("Stand"), lambda a: a.status.label), Column(_("Dringlichkeit"), lambda a: a.urgency.label),
+            Column(_("Erwachsene"), lambda a: a.adults), Column(_("Kinder"), lambda a: a.children),
+            Column(_("Wohnsituation"), lambda a: a.housing_situation.label if a.housing_situation else ""),
+            Column(_("Einkommen"), lambda a: a.income_source.label if a.income_source else ""),
+            Column(_("Aufgenommen am"), lambda a: a.registered_on),
+            Column(_("Beratung"), lambda a: a.advisor.name if a.advisor else "")]
+
+
+def _flat_columns():
+    return [Column(_("Straße"), lambda v: v.unit.building.street),
+            Column(_("Hausnummer"), lambda v: v.unit.building.house_number),
+            Column(_("Wohnung"), lambda v: v.unit.label),
+            Column(_("Sozialraum"), lambda v: v.unit.building.social_area.name),
+            Column(_("Fläche (m²)"), lambda v: v.unit.area_m2), Column(_("Zimmer"), lambda v: v.unit.rooms),
+            Column(_("Nettokaltmiete (€)"), lambda v: v.net_cold_rent),
+            Column(_("Bruttokalt (€)"), lambda v: v.gross_cold_rent),
+            Column(_("preisgebunden"), lambda v: v.rent_capped), Column(_("frei ab"), lambda v: v.available_from),
+            Column(_("Vermieter"), lambda v: v.landlord.name), Column(_("Stand"), lambda v: v.status.label)]
+
+
+@bp.route("/households/export.<fmt>")
+@roles_required(*CASEWORK_ROLES)
+def export_households(fmt):
+    """The caseload as the list shows it (same filters), for work in a spreadsheet; the export is audited."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    mine = request.args.get("all") != "1"
+    status = request.args.get("status")
+    statuses = [ApplicantStatus(status)] if status in {s.value for s in ApplicantStatus} else None
+    rows = db.session.scalars(services.caseload(current_user, statuses=statuses, everyone=not mine)).all()
+    record("applicant.export", object_type="applicants", summary=f"{fmt}: {len(rows)} rows")
+    db.session.commit()
+    name = f"haushalte-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, _household_columns(), rows)
+    return xlsx_response(name, _("Haushalte"), _household_columns(), rows)
+
+
+@bp.route("/flats/export.<fmt>")
+@roles_required(*FLAT_ROLES)
+def export_flats(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    status = request.args.get("status") or VacancyStatus.OPEN.value
+    stmt = select(Vacancy).options(joinedload(Vacancy.unit).joinedload(Unit.building)).order_by(
+        Vacancy.available_from, Vacancy.id)
+    if status in {s.value for s in VacancyStatus}:
+        stmt = stmt.where(Vacancy.status == VacancyStatus(status))
+    if not current_user.has_role(*CASEWORK_ROLES):
+        stmt = stmt.join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id).where(
+            Property.is_problem_case.is_(True))
+    rows = db.session.scalars(stmt).all()
+    record("vacancy.export", object_type="vacancies", summary=f"{fmt}: {len(rows)} rows")
+    db.session.commit()
+    name = f"wohnungen-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, _flat_columns(), rows)
+    return xlsx_response(name, _("Wohnungen"), _flat_columns(), rows)

@@ -102,6 +102,8 @@ MATRIX = {
     # Housing access: advisors and admins work with households; officers see flats of acquired buildings;
     # management sees the overview (aggregates) only.
     "placement.households": ("GET", "/placement/households", LOGIN, only(*ADVICE)),
+    "placement.export_households": ("GET", "/placement/households/export.csv", LOGIN, only(*ADVICE)),
+    "placement.export_flats": ("GET", "/placement/flats/export.csv", LOGIN, only(*ADVICE, "housing_officer")),
     "placement.new_household": ("GET", "/placement/households/new", LOGIN, only(*ADVICE)),
     "placement.household": ("GET", "/placement/households/{applicant}", LOGIN, only(*ADVICE)),
     "placement.edit_household": ("GET", "/placement/households/{applicant}/edit", LOGIN, only(*ADVICE)),

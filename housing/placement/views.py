@@ -1,4 +1,4 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
 from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.pdf import pdf_response
 from . import bp, matching, overview, reports, services
 from .forms import (
     ApplicantForm,
@@ -441,10 +442,7 @@ def offer_letter(offer_id):
     data = reports.offer_letter_pdf(offer, current_user.name)
     record("offer.letter", offer)
     db.session.commit()
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="angebot-{offer.id}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(data, f"angebot-{offer.id}.pdf")
 
 
 # --- exports of the lists -------------------------------------------------------------------------------------

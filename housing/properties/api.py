@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from flask import Response, abort, jsonify
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
@@ -16,6 +16,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..reports.pdf import pdf_response
 from . import services
 from .models import (
     Acquisition,
@@ -36,6 +37,7 @@ from .models import (
 )
 from .permissions import CASE_ROLES
 from .reports import dossier_pdf, inspection_protocol_pdf
+from .views import get_child_or_404, get_property_or_404
 
 TAG = "Ankauf"
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
@@ -276,20 +278,6 @@ class TimelineItemOut(Schema):
     text: str
 
 
-def _property_or_404(property_id: int) -> Property:
-    prop = db.session.get(Property, property_id)
-    if prop is None:
-        abort(404)
-    return prop
-
-
-def _child_or_404(model, child_id: int, prop: Property):
-    child = db.session.get(model, child_id)
-    if child is None or child.property_id != prop.id:
-        abort(404)
-    return child
-
-
 def _api_field(name: str) -> str:
     if name == "officer_ids":
         return "officer_emails"
@@ -333,14 +321,14 @@ def create_property(body: PropertyIn):
 
 @operation("/properties/<int:property_id>", summary="One property", tag=TAG, roles=CASE_ROLES, response=PropertyOut)
 def get_property(property_id: int):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     return resource_response(PropertyOut, PropertyOut.of(prop))
 
 
 @operation("/properties/<int:property_id>", "PATCH", summary="Change master data (optimistic lock: version)",
            tag=TAG, roles=CASE_ROLES, body=PropertyPatch, response=PropertyOut, errors=(409,))
 def update_property(property_id: int, body: PropertyPatch):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     services.update_property(prop, _changes(body), actor=current_user, version=body.version)
     db.session.commit()
     return resource_response(PropertyOut, PropertyOut.of(prop))
@@ -349,7 +337,7 @@ def update_property(property_id: int, body: PropertyPatch):
 @operation("/properties/<int:property_id>/transitions", "POST", summary="Move the case along the status graph",
            tag=TAG, roles=CASE_ROLES, body=TransitionIn, response=PropertyOut, errors=(409,))
 def transition_property(property_id: int, body: TransitionIn):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     services.transition(prop, body.to, actor=current_user, reason=body.reason, version=body.version)
     db.session.commit()
     return resource_response(PropertyOut, PropertyOut.of(prop))
@@ -358,7 +346,7 @@ def transition_property(property_id: int, body: TransitionIn):
 @operation("/properties/<int:property_id>/timeline", summary="The case's history, oldest first", tag=TAG,
            roles=CASE_ROLES, response=TimelineItemOut, paged=True)
 def property_timeline(property_id: int):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     items = [TimelineItemOut(at=item.at, kind=item.kind, text=item.text) for item in services.timeline(prop)]
     return jsonify(items=[item.model_dump(mode="json") for item in items], next_cursor=None)
 
@@ -369,14 +357,14 @@ def property_timeline(property_id: int):
 @operation("/properties/<int:property_id>/units", summary="The units of a property", tag=TAG, roles=CASE_ROLES,
            response=UnitOut, paged=True)
 def list_units(property_id: int):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     return page_response(services.units_of(prop), None, UnitOut)
 
 
 @operation("/properties/<int:property_id>/units", "POST", summary="Add a unit", tag=TAG, roles=CASE_ROLES,
            body=UnitIn, response=UnitOut, status=201)
 def create_unit(property_id: int, body: UnitIn):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     unit = services.add_unit(prop, body.model_dump(), actor=current_user)
     db.session.commit()
     return resource_response(UnitOut, unit, 201)
@@ -385,8 +373,8 @@ def create_unit(property_id: int, body: UnitIn):
 @operation("/properties/<int:property_id>/units/<int:unit_id>", "PATCH", summary="Change a unit", tag=TAG,
            roles=CASE_ROLES, body=UnitPatch, response=UnitOut)
 def update_unit(property_id: int, unit_id: int, body: UnitPatch):
-    prop = _property_or_404(property_id)
-    unit = _child_or_404(Unit, unit_id, prop)
+    prop = get_property_or_404(property_id)
+    unit = get_child_or_404(Unit, unit_id, prop)
     services.update_unit(unit, _changes(body), actor=current_user)
     db.session.commit()
     return resource_response(UnitOut, unit)
@@ -398,7 +386,7 @@ def update_unit(property_id: int, unit_id: int, body: UnitPatch):
 @operation("/properties/<int:property_id>/inspections", summary="Inspections with defects and occupancy", tag=TAG,
            roles=CASE_ROLES, response=InspectionOut, paged=True)
 def list_inspections(property_id: int):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     rows = db.session.scalars(select(Inspection).where(Inspection.property_id == prop.id)
                               .order_by(Inspection.inspected_on, Inspection.id))
     return jsonify(items=[InspectionOut.of(i).model_dump(mode="json") for i in rows], next_cursor=None)
@@ -408,7 +396,7 @@ def list_inspections(property_id: int):
            summary="Record an inspection (occupancy updates the units)", tag=TAG, roles=CASE_ROLES,
            body=InspectionIn, response=InspectionOut, status=201)
 def create_inspection(property_id: int, body: InspectionIn):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     officers = [User.by_email(email) for email in body.officer_emails]
     if None in officers:
         unknown = [email for email, officer in zip(body.officer_emails, officers, strict=True) if officer is None]
@@ -438,7 +426,7 @@ def create_inspection(property_id: int, body: InspectionIn):
 @operation("/properties/<int:property_id>/orders", summary="Orders against the owner", tag=TAG, roles=CASE_ROLES,
            response=OrderOut, paged=True)
 def list_orders(property_id: int):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     rows = db.session.scalars(select(Order).where(Order.property_id == prop.id).order_by(Order.id))
     return page_response(list(rows), None, OrderOut)
 
@@ -446,7 +434,7 @@ def list_orders(property_id: int):
 @operation("/properties/<int:property_id>/orders", "POST", summary="Record an order", tag=TAG, roles=CASE_ROLES,
            body=OrderIn, response=OrderOut, status=201)
 def create_order(property_id: int, body: OrderIn):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     order = services.create_order(prop, body.model_dump(), actor=current_user)
     db.session.commit()
     return resource_response(OrderOut, order, 201)
@@ -455,8 +443,8 @@ def create_order(property_id: int, body: OrderIn):
 @operation("/properties/<int:property_id>/orders/<int:order_id>", "PATCH", summary="Change an order", tag=TAG,
            roles=CASE_ROLES, body=OrderPatch, response=OrderOut)
 def update_order(property_id: int, order_id: int, body: OrderPatch):
-    prop = _property_or_404(property_id)
-    order = _child_or_404(Order, order_id, prop)
+    prop = get_property_or_404(property_id)
+    order = get_child_or_404(Order, order_id, prop)
     services.update_order(order, _changes(body), actor=current_user)
     db.session.commit()
     return resource_response(OrderOut, order)
@@ -468,7 +456,7 @@ def update_order(property_id: int, order_id: int, body: OrderPatch):
 @operation("/properties/<int:property_id>/acquisitions", summary="Acquisition records", tag=TAG, roles=CASE_ROLES,
            response=AcquisitionOut, paged=True)
 def list_acquisitions(property_id: int):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     rows = db.session.scalars(select(Acquisition).where(Acquisition.property_id == prop.id).order_by(Acquisition.id))
     record("acquisition.read", prop, summary="council decisions disclosed via API")
     db.session.commit()
@@ -478,7 +466,7 @@ def list_acquisitions(property_id: int):
 @operation("/properties/<int:property_id>/acquisitions", "POST", summary="Start an acquisition record", tag=TAG,
            roles=CASE_ROLES, body=AcquisitionIn, response=AcquisitionOut, status=201)
 def create_acquisition(property_id: int, body: AcquisitionIn):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     acquisition = services.create_acquisition(prop, body.model_dump(), actor=current_user)
     db.session.commit()
     return resource_response(AcquisitionOut, acquisition, 201)
@@ -488,8 +476,8 @@ def create_acquisition(property_id: int, body: AcquisitionIn):
            summary="Change an acquisition record", tag=TAG, roles=CASE_ROLES, body=AcquisitionPatch,
            response=AcquisitionOut)
 def update_acquisition(property_id: int, acquisition_id: int, body: AcquisitionPatch):
-    prop = _property_or_404(property_id)
-    acquisition = _child_or_404(Acquisition, acquisition_id, prop)
+    prop = get_property_or_404(property_id)
+    acquisition = get_child_or_404(Acquisition, acquisition_id, prop)
     services.update_acquisition(acquisition, _changes(body), actor=current_user)
     db.session.commit()
     return resource_response(AcquisitionOut, acquisition)
@@ -502,20 +490,20 @@ def update_acquisition(property_id: int, acquisition_id: int, body: AcquisitionP
 @operation("/properties/<int:property_id>/dossier", summary="The case file (PDF)", tag=TAG, roles=CASE_ROLES,
            content_type="application/pdf")
 def property_dossier(property_id: int):
-    prop = _property_or_404(property_id)
+    prop = get_property_or_404(property_id)
     data = dossier_pdf(prop)
     record("property.dossier", prop, summary="api")
     db.session.commit()
-    return Response(data, mimetype="application/pdf", headers={"Cache-Control": "no-store"})
+    return pdf_response(data)
 
 
 @operation("/properties/<int:property_id>/inspections/<int:inspection_id>/protocol",
            summary="The inspection protocol for the owner (PDF)", tag=TAG, roles=CASE_ROLES,
            content_type="application/pdf")
 def inspection_protocol(property_id: int, inspection_id: int):
-    prop = _property_or_404(property_id)
-    inspection = _child_or_404(Inspection, inspection_id, prop)
+    prop = get_property_or_404(property_id)
+    inspection = get_child_or_404(Inspection, inspection_id, prop)
     data = inspection_protocol_pdf(prop, inspection)
     record("inspection.protocol", inspection, summary="api")
     db.session.commit()
-    return Response(data, mimetype="application/pdf", headers={"Cache-Control": "no-store"})
+    return pdf_response(data)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
@@ -16,6 +16,7 @@ from ..extensions import db
 from ..forms import choices, save_form, show_domain_error
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.pdf import pdf_response
 from . import bp, reports, services
 from .forms import (
     AcquisitionForm,
@@ -487,26 +488,25 @@ def resolve_defect(property_id, defect_id):
 
 def _record_form_page(prop, form, template, save, success, subject_type, item=None):
     """Create or edit an order or acquisition, with documents; all or nothing."""
-    if form.validate_on_submit():
+
+    def save_with_documents():
+        saved = save()
         errors = FieldErrors()
-        try:
-            saved = save()
-            for upload in form.documents.data or []:
-                if upload and upload.filename:
-                    try:
-                        files.store(upload, actor=current_user, property_id=prop.id, subject_type=subject_type,
-                                    subject_id=saved.id, field="documents")
-                    except ValidationFailed as error:
-                        for message in error.fields["documents"]:
-                            errors.add("documents", message)
-            errors.raise_if_any(_("Ein Dokument wurde abgelehnt; es wurde nichts gespeichert."))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(success, "success")
-            return redirect(url_for("properties.detail", property_id=prop.id))
+        for upload in form.documents.data or []:
+            if upload and upload.filename:
+                try:
+                    files.store(upload, actor=current_user, property_id=prop.id, subject_type=subject_type,
+                                subject_id=saved.id, field="documents")
+                except ValidationFailed as error:
+                    for message in error.fields["documents"]:
+                        errors.add("documents", message)
+        errors.raise_if_any(_("Ein Dokument wurde abgelehnt; es wurde nichts gespeichert."))
+        return saved
+
+    done = save_form(form, save_with_documents, success=success,
+                     redirect_to=url_for("properties.detail", property_id=prop.id))
+    if done:
+        return done
     existing = files.files_of(subject_type, [item.id])[item.id] if item is not None else []
     return render_template(template, form=form, prop=prop, item=item, existing_files=existing)
 
@@ -615,13 +615,6 @@ def edit_social_area(area_id):
 # --- documents --------------------------------------------------------------------------------------------
 
 
-def _pdf(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/properties/<int:property_id>/dossier.pdf")
 @roles_required(*CASE_ROLES)
 def dossier(property_id):
@@ -629,7 +622,7 @@ def dossier(property_id):
     data = reports.dossier_pdf(prop)
     record("property.dossier", prop)
     db.session.commit()
-    return _pdf(data, f"fallakte-{prop.id}.pdf")
+    return pdf_response(data, f"fallakte-{prop.id}.pdf")
 
 
 @bp.route("/properties/<int:property_id>/inspections/<int:inspection_id>/protocol.pdf")
@@ -640,4 +633,4 @@ def protocol(property_id, inspection_id):
     data = reports.inspection_protocol_pdf(prop, item)
     record("inspection.protocol", item)
     db.session.commit()
-    return _pdf(data, f"protokoll-{prop.id}-{item.inspected_on.isoformat()}.pdf")
+    return pdf_response(data, f"protokoll-{prop.id}-{item.inspected_on.isoformat()}.pdf")

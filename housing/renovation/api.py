@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from flask import Response, abort, jsonify
+from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field, SkipValidation
@@ -30,6 +30,7 @@ from ..auth.roles import Role
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..properties.models import Property
+from ..reports.pdf import pdf_response
 from . import hours, participants, reports, services
 from .models import Absence, FundingBasis, HourEntry, Participant, ProjectStatus, RenovationProject
 from .permissions import CREW_ROLES, PROGRESS_ROLES, can_view_project
@@ -412,4 +413,4 @@ def timesheet(participant_id: int, month: str):
     pdf = reports.timesheet_pdf(person, first)
     record("participant.timesheet", person, summary=f"api {month}")
     db.session.commit()
-    return Response(pdf, mimetype="application/pdf", headers={"Cache-Control": "no-store"})
+    return pdf_response(pdf)

@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error
 from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.pdf import pdf_response
 from . import bp, hours, participants, reports, services, sheet
 from .forms import MaterialCostForm, ParticipantForm, ProjectForm, QualificationForm, UnlockForm, WorkPackageForm
 from .models import MaterialCost, Participant, RenovationProject, WorkPackage
@@ -368,10 +369,7 @@ def timesheet(participant_id, month):
     pdf = reports.timesheet_pdf(person, first)
     record("participant.timesheet", person, summary=month)
     db.session.commit()
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="stundennachweis-{month}-{person.id}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(pdf, f"stundennachweis-{month}-{person.id}.pdf")
 
 
 # --- reports ---------------------------------------------------------------------------------------------

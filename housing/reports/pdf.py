@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -195,3 +195,12 @@ class _NumberedCanvas(Canvas):
             self.drawRightString(self._pagesize[0] - 18 * mm, 10 * mm, f"Seite {self._pageNumber} von {total}")
             super().showPage()
         super().save()
+
+
+def pdf_response(data: bytes, filename: str | None = None) -> Response:
+    """A PDF for the browser or an API client: shown inline, never cached (documents carry personal data)."""
+    response = Response(data, mimetype="application/pdf")
+    if filename:
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

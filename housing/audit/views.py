@@ -1,24 +1,24 @@
 from datetime import datetime, time, timedelta
 
-from flask import render_template, request, url_for
+from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.decorators import roles_required
 from ..auth.roles import Role
-from ..clock import LOCAL_TZ
+from ..clock import LOCAL_TZ, today
 from ..extensions import db
+from ..reports.exports import Column, csv_response, xlsx_response
 from . import bp
 from .forms import AuditFilterForm
 from .models import AuditEvent
+from .services import record
 
 PAGE_SIZE = 50
 
 
-@bp.route("/")
-@roles_required(Role.ADMIN)
-def events():
-    """Newest first, filtered; paged by id so deep pages cost the same as the first."""
-    form = AuditFilterForm(request.args)
+def filtered_events(form: AuditFilterForm):
+    """The log as the filter form selects it (all of it when the form does not validate)."""
     stmt = select(AuditEvent)
     if form.validate():
         if form.action.data:
@@ -34,6 +34,15 @@ def events():
         if form.date_to.data:
             end = datetime.combine(form.date_to.data + timedelta(days=1), time(), LOCAL_TZ)
             stmt = stmt.where(AuditEvent.occurred_at < end)
+    return stmt
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def events():
+    """Newest first, filtered; paged by id so deep pages cost the same as the first."""
+    form = AuditFilterForm(request.args)
+    stmt = filtered_events(form)
     before = request.args.get("before", type=int)
     if before:
         stmt = stmt.where(AuditEvent.id < before)
@@ -44,7 +53,40 @@ def events():
         args = request.args.to_dict()
         args["before"] = rows[-1].id
         next_url = url_for("audit.events", **args)
-    return render_template("audit/events.html", events=rows, form=form, next_url=next_url)
+    export_args = {key: value for key, value in request.args.items() if key != "before"}
+    return render_template("audit/events.html", events=rows, form=form, next_url=next_url, export_args=export_args)
+
+
+def _changes_text(changes) -> str:
+    return "; ".join(f"{key}: {audit_change(value)}" for key, value in (changes or {}).items())
+
+
+def _event_columns() -> list[Column]:
+    system = _("System")
+    return [Column(_("Zeitpunkt"), lambda e: e.occurred_at), Column(_("Wer"), lambda e: e.actor_label or system),
+            Column(_("Aktion"), lambda e: e.action), Column(_("Datensatzart"), lambda e: e.object_type),
+            Column(_("Datensatz-Nr."), lambda e: e.object_id), Column(_("Details"), lambda e: e.summary),
+            Column(_("Änderungen"), lambda e: _changes_text(e.changes)),
+            Column(_("IP-Adresse"), lambda e: e.ip_address)]
+
+
+@bp.route("/export.<fmt>")
+@roles_required(Role.ADMIN)
+def export_events(fmt):
+    """The whole filtered log (not just one page), newest first; the export is itself an audit entry."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    stmt = filtered_events(AuditFilterForm(request.args)).order_by(AuditEvent.id.desc())
+    record("audit.export", object_type="audit_events", summary=f"{fmt}: {request.query_string.decode()[:400]}")
+    db.session.commit()
+
+    def rows():
+        return db.session.scalars(stmt.execution_options(yield_per=1000))
+
+    name = f"audit-log-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, _event_columns(), rows)
+    return xlsx_response(name, _("Audit-Log"), _event_columns(), rows)
 
 
 @bp.app_template_filter("audit_change")

@@ -4,9 +4,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, save_form, show_domain_error
+from ..reports.exports import Column, csv_response, xlsx_response
 from ..security import safe_next
 from . import bp, services
 from .decorators import roles_required
@@ -137,11 +139,39 @@ def get_user_or_404(user_id: int) -> User:
     return user
 
 
+def _user_list():
+    """Every account, active ones first, by name."""
+    return db.session.scalars(select(User).order_by(User.is_active.desc(), User.name)).all()
+
+
 @bp.route("/admin/users")
 @roles_required(Role.ADMIN)
 def users():
-    rows = db.session.scalars(select(User).order_by(User.is_active.desc(), User.name)).all()
-    return render_template("admin/users.html", users=rows)
+    return render_template("admin/users.html", users=_user_list())
+
+
+def _user_columns() -> list[Column]:
+    """Who holds which roles; never a password hash, session token or API token."""
+    return [Column(_("Name"), lambda u: u.name), Column(_("E-Mail-Adresse"), lambda u: u.email),
+            Column(_("Rollen"), lambda u: ", ".join(sorted(role.label for role in u.roles))),
+            Column(_("Aktiv"), lambda u: u.is_active), Column(_("Sprache"), lambda u: u.language),
+            Column(_("Angelegt am"), lambda u: u.created_at),
+            Column(_("Letzte Anmeldung"), lambda u: u.last_login_at)]
+
+
+@bp.route("/admin/users/export.<fmt>")
+@roles_required(Role.ADMIN)
+def export_users(fmt):
+    """The accounts and their roles, for the yearly review of access rights; audited."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = _user_list()
+    record("user.export", object_type="users", summary=f"{fmt}: {len(rows)} rows")
+    db.session.commit()
+    name = f"benutzer-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, _user_columns(), rows)
+    return xlsx_response(name, _("Benutzer"), _user_columns(), rows)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

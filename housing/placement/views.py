@@ -221,14 +221,20 @@ def revoke_consent(consent_id):
 # --- landlords -----------------------------------------------------------------------------------------
 
 
-@bp.route("/landlords")
-@roles_required(*CASEWORK_ROLES)
-def landlords():
+def _landlord_list():
+    """The landlords by name, with their open flats and open support cases counted per landlord id."""
     rows = db.session.scalars(select(Landlord).order_by(Landlord.name)).all()
     open_cases = dict(db.session.execute(select(LandlordSupportCase.landlord_id, func.count()).where(
         LandlordSupportCase.resolved_on.is_(None)).group_by(LandlordSupportCase.landlord_id)).all())
     flats = dict(db.session.execute(select(Vacancy.landlord_id, func.count()).where(
         Vacancy.status == VacancyStatus.OPEN).group_by(Vacancy.landlord_id)).all())
+    return rows, open_cases, flats
+
+
+@bp.route("/landlords")
+@roles_required(*CASEWORK_ROLES)
+def landlords():
+    rows, open_cases, flats = _landlord_list()
     return render_template("placement/landlords.html", rows=rows, open_cases=open_cases, flats=flats)
 
 
@@ -470,6 +476,15 @@ def _flat_columns():
             Column(_("Vermieter"), lambda v: v.landlord.name), Column(_("Stand"), lambda v: v.status.label)]
 
 
+def _landlord_columns(open_cases, flats):
+    return [Column(_("Name"), lambda row: row.name), Column(_("Art"), lambda row: row.kind.label),
+            Column(_("Ansprechperson"), lambda row: row.contact_person), Column(_("Telefon"), lambda row: row.phone),
+            Column(_("E-Mail"), lambda row: row.email), Column(_("Anschrift"), lambda row: row.address),
+            Column(_("Kooperation seit"), lambda row: row.cooperation_since),
+            Column(_("freie Wohnungen"), lambda row: flats.get(row.id, 0)),
+            Column(_("offene Fälle"), lambda row: open_cases.get(row.id, 0))]
+
+
 @bp.route("/households/export.<fmt>")
 @roles_required(*CASEWORK_ROLES)
 def export_households(fmt):
@@ -508,3 +523,19 @@ def export_flats(fmt):
     if fmt == "csv":
         return csv_response(name, _flat_columns(), rows)
     return xlsx_response(name, _("Wohnungen"), _flat_columns(), rows)
+
+
+@bp.route("/landlords/export.<fmt>")
+@roles_required(*CASEWORK_ROLES)
+def export_landlords(fmt):
+    """The landlords with their contacts and counts, as the list shows them; audited."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows, open_cases, flats = _landlord_list()
+    record("landlord.export", object_type="landlords", summary=f"{fmt}: {len(rows)} rows")
+    db.session.commit()
+    columns = _landlord_columns(open_cases, flats)
+    name = f"vermietende-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, columns, rows)
+    return xlsx_response(name, _("Vermietende"), columns, rows)

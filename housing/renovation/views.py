@@ -50,11 +50,49 @@ def _month_or_404(text: str):
 # --- projects ------------------------------------------------------------------------------------------
 
 
+def _project_rows():
+    """The list's rows: the user's projects (``services.projects_for``) with their progress."""
+    return [services.progress(project) for project in services.projects_for(current_user)]
+
+
 @bp.route("/projects")
 @roles_required(*PROGRESS_ROLES)
 def projects():
-    rows = [services.progress(project) for project in services.projects_for(current_user)]
-    return render_template("renovation/projects.html", rows=rows)
+    return render_template("renovation/projects.html", rows=_project_rows())
+
+
+def _project_columns() -> list[Column]:
+    """Built per request, so the headers speak the user's language."""
+    return [Column(_("Projekt"), lambda p: p.project.name),
+            Column(_("Gebäude"), lambda p: p.project.building.short_address),
+            Column(_("Stand"), lambda p: p.project.status.label),
+            Column(_("Beginn"), lambda p: p.project.starts_on),
+            Column(_("Geplantes Ende"), lambda p: p.project.planned_end_on),
+            Column(_("Abgeschlossen am"), lambda p: p.project.completed_on),
+            Column(_("Anleitung"), lambda p: ", ".join(s.name for s in p.project.supervisors)),
+            Column(_("Geplante Stunden"), lambda p: p.planned_hours),
+            Column(_("Geleistete Stunden"), lambda p: p.booked_hours),
+            Column(_("Stunden gegen Plan (%)"), lambda p: p.share(p.booked_hours, p.planned_hours)),
+            Column(_("Lohnkosten (€)"), lambda p: p.labour_cost),
+            Column(_("Lohnbudget (€)"), lambda p: p.project.labour_budget),
+            Column(_("Material (€)"), lambda p: p.material_cost),
+            Column(_("Materialbudget (€)"), lambda p: p.project.material_budget),
+            Column(_("Material gegen Budget (%)"), lambda p: p.share(p.material_cost, p.project.material_budget))]
+
+
+@bp.route("/projects/export.<fmt>")
+@roles_required(*PROGRESS_ROLES)
+def export_projects(fmt):
+    """The project list with hours and money against plan, as the list shows it to this user; audited."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = _project_rows()
+    record("project.export", object_type="renovation_projects", summary=f"{fmt}: {len(rows)} rows")
+    db.session.commit()
+    name = f"viertelwerk-projekte-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, _project_columns(), rows)
+    return xlsx_response(name, _("Projekte"), _project_columns(), rows)
 
 
 @bp.route("/projects/<int:project_id>")
@@ -228,6 +266,32 @@ def participant_list():
     record("participant.list", object_type="participants", summary=str(len(rows)))
     db.session.commit()
     return render_template("renovation/participants.html", rows=rows, today=today())
+
+
+def _participant_columns() -> list[Column]:
+    """What the list shows, no more: contact and social data stay on the participant's page."""
+    return [Column(_("Nachname"), lambda p: p.last_name), Column(_("Vorname"), lambda p: p.first_name),
+            Column(_("Projekt"), lambda p: p.project.name),
+            Column(_("Förderung"), lambda p: p.funding_basis.label),
+            Column(_("Beginn der Maßnahme"), lambda p: p.starts_on),
+            Column(_("Ende der Maßnahme"), lambda p: p.ends_on),
+            Column(_("Wochenstunden"), lambda p: p.weekly_hours),
+            Column(_("Unterweisung am"), lambda p: p.safety_briefing_on)]
+
+
+@bp.route("/participants/export.<fmt>")
+@roles_required(*CREW_ROLES)
+def export_participants(fmt):
+    """Need-to-know as on the list: a supervisor exports the crews of their own projects only; audited."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = participants.participants_for(current_user)
+    record("participant.export", object_type="participants", summary=f"list {fmt}: {len(rows)} rows")
+    db.session.commit()
+    name = f"viertelwerk-teilnehmende-{today().isoformat()}"
+    if fmt == "csv":
+        return csv_response(name, _participant_columns(), rows)
+    return xlsx_response(name, _("Teilnehmende"), _participant_columns(), rows)
 
 
 def _participant_form(participant=None):

@@ -42,10 +42,12 @@ MATRIX = {
     "auth.create_token": ("POST", "/profile/tokens", LOGIN, everyone(422)),
     "auth.revoke_token": ("POST", "/profile/tokens/{other_token}/revoke", LOGIN, everyone(404)),
     "auth.users": ("GET", "/admin/users", LOGIN, only("admin")),
+    "auth.export_users": ("GET", "/admin/users/export.csv", LOGIN, only("admin")),
     "auth.create_user": ("GET", "/admin/users/new", LOGIN, only("admin")),
     "auth.edit_user": ("GET", "/admin/users/{other_user}", LOGIN, only("admin")),
     "auth.set_user_password": ("POST", "/admin/users/{other_user}/password", LOGIN, only("admin", ok=422)),
     "audit.events": ("GET", "/admin/audit/", LOGIN, only("admin")),
+    "audit.export_events": ("GET", "/admin/audit/export.xlsx", LOGIN, only("admin")),
     "rules.index": ("GET", "/admin/rules/", LOGIN, only("admin")),
     "rules.add_version": ("POST", "/admin/rules/min_area_per_person_m2", LOGIN, only("admin", ok=422)),
     # The Ankauf pipeline: housing officers and admins; management sees the board only.
@@ -78,6 +80,7 @@ MATRIX = {
     # Viertelwerk: supervisors reach their own projects and crews only (others' are 404, as if unknown);
     # housing officers and management see project progress, never a participant.
     "renovation.projects": ("GET", "/viertelwerk/projects", LOGIN, only(*PROGRESS)),
+    "renovation.export_projects": ("GET", "/viertelwerk/projects/export.xlsx", LOGIN, only(*PROGRESS)),
     "renovation.project": ("GET", "/viertelwerk/projects/{project}", LOGIN,
                            {**only(*PROGRESS), "supervisor": 404}),
     "renovation.edit_project": ("GET", "/viertelwerk/projects/{project}/edit", LOGIN, CREW),
@@ -87,6 +90,8 @@ MATRIX = {
     "renovation.crew_month": ("GET", "/viertelwerk/projects/{project}/months/{month}", LOGIN, CREW),
     "renovation.crew_sheet": ("GET", "/viertelwerk/projects/{project}/sheet", LOGIN, CREW),
     "renovation.participant_list": ("GET", "/viertelwerk/participants", LOGIN, only("supervisor", "admin")),
+    "renovation.export_participants": ("GET", "/viertelwerk/participants/export.csv", LOGIN,
+                                       only("supervisor", "admin")),
     "renovation.new_participant": ("GET", "/viertelwerk/participants/new", LOGIN, only("supervisor", "admin")),
     "renovation.participant": ("GET", "/viertelwerk/participants/{participant}", LOGIN, CREW),
     "renovation.add_qualification": ("POST", "/viertelwerk/participants/{participant}/qualifications", LOGIN,
@@ -112,6 +117,7 @@ MATRIX = {
     "placement.add_consent": ("POST", "/placement/households/{applicant}/consents", LOGIN, only(*ADVICE, ok=302)),
     "placement.revoke_consent": ("POST", "/placement/consents/{consent}/revoke", LOGIN, only(*ADVICE, ok=302)),
     "placement.landlords": ("GET", "/placement/landlords", LOGIN, only(*ADVICE)),
+    "placement.export_landlords": ("GET", "/placement/landlords/export.csv", LOGIN, only(*ADVICE)),
     "placement.landlord_form": ("GET", "/placement/landlords/new", LOGIN, only(*ADVICE)),
     "placement.landlord": ("GET", "/placement/landlords/{landlord}", LOGIN, only(*ADVICE)),
     "placement.resolve_case": ("POST", "/placement/support-cases/{case}/resolve", LOGIN, only(*ADVICE, ok=302)),

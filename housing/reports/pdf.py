@@ -1,12 +1,13 @@
 """The shared document style: letterhead, page numbers, German formats, a font that covers the names
 the city meets (DejaVu Sans: Latin Extended, so Şükrü, Ţăran and Łukasz print correctly).
 
-Builders return bytes; a view only sends them."""
+Builders return bytes (or write into a file they are given); a view only sends them."""
 
 import io
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Response, current_app
 from reportlab.lib import colors
@@ -171,9 +172,10 @@ class Document:
         canvas.drawString(doc.leftMargin, 10 * mm, self.title)
         canvas.restoreState()
 
-    def build(self, story) -> bytes:
-        self.doc.build(story, canvasmaker=_NumberedCanvas)
-        return self.buffer.getvalue()
+    def build(self, story, out: BinaryIO | None = None) -> bytes | None:
+        """The PDF as bytes; with ``out`` (a file opened "wb" or a BytesIO) written there instead, returning None."""
+        self.doc.build(story, filename=out, canvasmaker=_NumberedCanvas)
+        return None if out is not None else self.buffer.getvalue()
 
 
 class _NumberedCanvas(Canvas):

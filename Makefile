@@ -38,7 +38,9 @@ setup: $(STAMP) $(MO)
 run: setup instance/config.py
 	HOUSING_ENV=$(RUN_ENV) $(FLASK) db upgrade
 	HOUSING_ENV=$(RUN_ENV) $(FLASK) demo-data
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C stops)"
+	@echo "Serving on http://$(HOST):$(PORT), the scheduler beside it (Ctrl+C stops both)"
+	@HOUSING_ENV=$(RUN_ENV) $(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	HOUSING_ENV=$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup

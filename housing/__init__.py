@@ -91,17 +91,20 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from . import api, attachments, audit, auth, main, placement, properties, renovation, rules
+    from . import api, attachments, audit, auth, documents, jobs, main, placement, properties, renovation, rules
     from .auth.panels import admin_panel
     from .auth.permissions import can
     from .auth.roles import Role
     from .forms import EmptyForm
     from .i18n import LANGUAGE_NAMES
+    from .jobs.notifications import unread_count
     from .main.registry import nav_for, register_admin_section, register_nav, register_panel
     from .security import set_security_headers
 
-    for module in (main, auth, audit, api, rules, attachments, properties, renovation, placement):
+    for module in (main, auth, audit, api, rules, attachments, jobs, documents, properties, renovation, placement):
         app.register_blueprint(module.bp)
+    jobs.init_area(app)
+    documents.init_area(app)
     properties.init_area(app)
     renovation.init_area(app)
     placement.init_area(app)
@@ -123,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
 
         return {
             "nav_items": nav_for(current_user) if current_user.is_authenticated else [],
+            "inbox_unread": unread_count(current_user) if current_user.is_authenticated else 0,
             "can": can_,
             "shell_form": EmptyForm(),
             "language_names": LANGUAGE_NAMES,

@@ -36,6 +36,19 @@ class DefaultConfig:
     API_MAX_PAGE_SIZE = 200
     ORGANISATION_NAME = "Stadt Dortmund"
 
+    # E-mail copies of inbox messages; no MAIL_SERVER, no e-mail. BASE_URL makes the links in e-mails absolute.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = "housing@dortmund.example"
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Large documents: "thread" builds them in a worker thread of the web process, "inline" within the request.
+    DOCUMENT_BUILDS = "thread"
+    DOCUMENT_DIR = None  # None: instance/documents (shared between app hosts, like UPLOAD_DIR)
+
 
 class DevelopmentConfig(DefaultConfig):
     ENV = "development"

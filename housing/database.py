@@ -84,3 +84,21 @@ class PersonName:
     @property
     def sort_name(self) -> str:
         return f"{self.last_name}, {self.first_name}"
+
+
+def insert_ignoring_conflicts(model, rows: list[dict], conflict_columns: list[str]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns how many rows were new.
+    For writes two processes may race on (a reminder delivered by two schedulers started by mistake)."""
+    if not rows:
+        return 0
+    from .extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).on_conflict_do_nothing(index_elements=conflict_columns).returning(model.id)
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        inserted += len(db.session.execute(statement, rows[start:start + 500]).all())
+    return inserted

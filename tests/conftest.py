@@ -80,6 +80,9 @@ def make_config(database_url, tmp_path_factory, **overrides):
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH": TEST_PASSWORD_HASH,
+        # Inside a test's transaction a worker thread would not see the data: build documents in the request.
+        "DOCUMENT_BUILDS": "inline",
+        "DOCUMENT_DIR": str(tmp_path_factory.mktemp("documents")),
     }
     config.update(overrides)
     return config

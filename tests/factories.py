@@ -174,3 +174,23 @@ def placement_records() -> dict:
     db.session.commit()
     return {"applicant": applicant.id, "vacancy": vacancy.id, "offer": offer.id, "tenancy": tenancy.id,
             "landlord": let_flat.landlord_id, "consent": applicant.consents[0].id, "case": case_.id}
+
+
+def notification(user, key="test:1", title="Mangel fällig", link="/cases", **extra):
+    from housing.jobs.notifications import notify
+    from housing.jobs.models import Notification
+
+    notify([user.id], key, extra.pop("kind", "test"), title, link=link, **extra)
+    db.session.flush()
+    return db.session.scalars(db.select(Notification).where(Notification.user_id == user.id,
+                                                            Notification.key == key)).one()
+
+
+def document_build(user, kind="programme", status="done"):
+    from housing.documents.models import DocumentBuild
+
+    build = DocumentBuild(kind=kind, params={}, title="Programmbericht", download_name="bericht.pdf",
+                          requested_by_id=user.id, status=status)
+    db.session.add(build)
+    db.session.flush()
+    return build

@@ -10,7 +10,7 @@ from ..audit.services import pending_changes, record
 from ..database import utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from .models import ApiToken, User, new_session_token
+from .models import ApiToken, User, UserRole, new_session_token
 from .passwords import burn_verification_time, hash_password, needs_rehash, verify_password
 from .roles import Role
 
@@ -147,3 +147,9 @@ def user_for_token(secret: str) -> User | None:
 
 def tokens_of(user: User) -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)))
+
+
+def active_user_ids_with_role(role: Role) -> frozenset[int]:
+    """Who holds ``role`` and may log in (the recipients of a team-wide reminder)."""
+    return frozenset(db.session.scalars(select(UserRole.user_id).join(User, User.id == UserRole.user_id)
+                                        .where(UserRole.role == role, User.is_active.is_(True))))

@@ -13,6 +13,7 @@ def init_area(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from ..main.registry import register_admin_section, register_nav, register_panel
+    from .jobs import register_jobs
     from .panels import advisor_panel
     from .permissions import CASEWORK_ROLES, FLAT_ROLES, OVERVIEW_ROLES
     from .services import register_pipeline_guard
@@ -25,3 +26,4 @@ def init_area(app) -> None:
                            _l("Angemessene Kosten der Unterkunft je Haushaltsgröße, mit Gültigkeitsdatum"), order=25)
     register_panel(CASEWORK_ROLES, advisor_panel, order=30)
     register_pipeline_guard()
+    register_jobs()

@@ -16,6 +16,7 @@ def init_area(app) -> None:
     from ..auth.roles import Role
     from ..main.registry import register_admin_section, register_nav, register_panel
     from ..rules.registry import MIN_AREA_PER_PERSON, on_change
+    from .jobs import register_jobs
     from .panels import officer_panel
     from .permissions import can_edit_cases, can_see_council_decision, can_view_board, can_view_cases
     from .services import refresh_all_overcrowding
@@ -33,3 +34,4 @@ def init_area(app) -> None:
     for subject_type in ("inspection", "defect", "order", "acquisition"):
         register_access_rule(subject_type, lambda user, attachment: can_view_cases(user))
     on_change(MIN_AREA_PER_PERSON, refresh_all_overcrowding)
+    register_jobs()

@@ -6,12 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer
+from reportlab.platypus import KeepTogether, PageBreak, Spacer
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..properties.models import Property
-from ..reports.pdf import Document, de_date, de_number, para, signatures, table
+from ..reports.pdf import Document, SectionStart, StreamedStory, de_date, de_number, para, signatures, table
 from ..reports.pdf import facts as facts_table
 from .hours import locked_months, month_end, month_entries
 from .models import Absence, HourEntry, Participant, RenovationProject, WorkPackage
@@ -31,6 +31,37 @@ def timesheet_pdf(participant: Participant, first) -> bytes:
     doc = Document(f"Stundennachweis {month_title(first)} – {participant.name}",
                    issuer="Viertelwerk gGmbH", subtitle=f"Beschäftigungsprojekt {participant.project.name}")
     return doc.build(timesheet_story(doc, participant, first))
+
+
+def month_timesheets(project_ids: list[int], first, out, progress=None) -> int:
+    """Every timesheet of a month in one file, each with its own page numbers, for the participants of the
+    given projects whose measure runs in that month; returns how many. Read one person at a time."""
+    last = month_end(first)
+    selection = (select(Participant.id).where(Participant.project_id.in_(project_ids), Participant.starts_on <= last,
+                                              Participant.ends_on >= first)
+                 .order_by(Participant.project_id, Participant.last_name, Participant.first_name, Participant.id))
+    ids = list(db.session.scalars(selection))
+    doc = Document(f"Stundennachweise {month_title(first)}", issuer="Viertelwerk gGmbH",
+                   subtitle=f"Stundennachweise {month_title(first)}")
+
+    def chunks():
+        if not ids:
+            yield [para(f"Stundennachweise {month_title(first)}", "title"),
+                   para("Keine Teilnehmenden mit laufender Maßnahme in diesem Monat.")]
+        for index, participant_id in enumerate(ids):
+            participant = db.session.get(Participant, participant_id)
+            story = [SectionStart(f"Stundennachweis {month_title(first)} – {participant.name}")]
+            story += timesheet_story(doc, participant, first)
+            if index < len(ids) - 1:
+                story.append(PageBreak())
+            yield story
+            if progress:
+                progress(index + 1, len(ids))
+
+    if progress:
+        progress(0, len(ids))
+    doc.build(StreamedStory(chunks()), out)
+    return len(ids)
 
 
 def timesheet_story(doc: Document, participant: Participant, first) -> list:

@@ -485,3 +485,32 @@ def _export(which, fmt, packages, rates, buildings):
     db.session.commit()
     name = f"viertelwerk-{which}-{today().isoformat()}"
     return csv_response(name, columns, rows) if fmt == "csv" else xlsx_response(name, _("Auswertung"), columns, rows)
+
+
+@bp.route("/months/<month>/timesheets", methods=["POST"])
+@roles_required(*CREW_ROLES)
+def month_timesheets(month):
+    """Every timesheet of a month in one PDF, for one project or all the user runs, built in the background."""
+    from ..documents.services import start
+
+    first = _month_or_404(month)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    project_id = request.form.get("project_id", type=int)
+    if project_id:
+        projects = [get_project_or_404(project_id, crew=True)]
+    else:
+        projects = [project for project in services.projects_for(current_user)
+                    if project.can_record_hours(current_user)]
+    if not projects:
+        abort(404)
+    month_title = reports.month_title(first)
+    title = (_("Stundennachweise %(month)s – %(project)s", month=month_title, project=projects[0].name)
+             if len(projects) == 1 else _("Stundennachweise %(month)s – alle Projekte", month=month_title))
+    build = start("timesheets", {"month": month, "project_ids": [project.id for project in projects]}, title=title,
+                  download_name=f"stundennachweise-{month}.pdf", actor=current_user)
+    return redirect(url_for("documents.status", build_id=build.id))
+
+
+def build_month_timesheets(params: dict, out, progress) -> None:
+    reports.month_timesheets(params["project_ids"], hours.parse_month(params["month"]), out, progress)

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from ..clock import LOCAL_TZ, utcnow
 
@@ -168,9 +168,9 @@ class Document:
         canvas.drawRightString(width - doc.rightMargin, height - 15 * mm, f"Stand: {de_date(self.printed)}")
         canvas.setStrokeColor(GRID)
         canvas.line(doc.leftMargin, height - 23 * mm, width - doc.rightMargin, height - 23 * mm)
-        canvas.setFont(FONT, 8)
-        canvas.drawString(doc.leftMargin, 10 * mm, self.title)
         canvas.restoreState()
+        if not getattr(canvas, "footer_title", None):
+            canvas.footer_title = self.title
 
     def build(self, story, out: BinaryIO | None = None) -> bytes | None:
         """The PDF as bytes; with ``out`` (a file opened "wb" or a BytesIO) written there instead, returning None."""
@@ -179,24 +179,72 @@ class Document:
 
 
 class _NumberedCanvas(Canvas):
-    """Holds the pages back until the end, so each footer can say "Seite x von y"."""
+    """Holds the pages back until the end, so each footer can say "Seite x von y" (counted per section when the
+    file holds several documents, such as a month's timesheets)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pages = []
+        self.section = 0
+        self.footer_title = None
+
+    def start_section(self, title: str) -> None:
+        self.section += 1
+        self.footer_title = title
 
     def showPage(self):  # noqa: N802 (reportlab's name)
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
     def save(self):
-        total = len(self._pages)
+        totals: dict[int, int] = {}
+        for state in self._pages:
+            totals[state["section"]] = totals.get(state["section"], 0) + 1
+        numbers: dict[int, int] = {}
         for state in self._pages:
             self.__dict__.update(state)
+            numbers[self.section] = numbers.get(self.section, 0) + 1
             self.setFont(FONT, 8)
-            self.drawRightString(self._pagesize[0] - 18 * mm, 10 * mm, f"Seite {self._pageNumber} von {total}")
+            self.drawString(18 * mm, 10 * mm, self.footer_title or "")
+            self.drawRightString(self._pagesize[0] - 18 * mm, 10 * mm,
+                                 f"Seite {numbers[self.section]} von {totals[self.section]}")
             super().showPage()
         super().save()
+
+
+class SectionStart(Flowable):
+    """Starts a new document within the file: page numbers restart and the footer names it. Put it first on
+    its page (after a PageBreak)."""
+
+    def __init__(self, title: str):
+        super().__init__()
+        self.title = title
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        self.canv.start_section(self.title)
+
+
+class StreamedStory(list):
+    """A story that pulls its flowables from an iterable of chunks as reportlab consumes them, so a document of
+    a thousand pages never holds all of them (or the data behind them) at once."""
+
+    def __init__(self, chunks):
+        super().__init__()
+        self._chunks = iter(chunks)
+
+    def __len__(self):
+        while not super().__len__():
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self.extend(chunk)
+        return super().__len__()
+
+    def __bool__(self):
+        return len(self) > 0
 
 
 def pdf_response(data: bytes, filename: str | None = None) -> Response:

@@ -67,7 +67,8 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(app, database_url, tmp_path_factory):
     """The app as a browser sees it: its own engine, real commits, CSRF on."""
-    live_app = create_app(make_config(database_url, tmp_path_factory, WTF_CSRF_ENABLED=True))
+    live_app = create_app(make_config(database_url, tmp_path_factory, WTF_CSRF_ENABLED=True,
+                                      DOCUMENT_BUILDS="thread"))
     server = LiveServer(live_app)
     server.start()
     yield server

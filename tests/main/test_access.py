@@ -49,6 +49,16 @@ MATRIX = {
     "audit.events": ("GET", "/admin/audit/", LOGIN, only("admin")),
     "audit.export_events": ("GET", "/admin/audit/export.xlsx", LOGIN, only("admin")),
     "rules.index": ("GET", "/admin/rules/", LOGIN, only("admin")),
+    # The inbox is everyone's own; another user's message does not exist for them.
+    "jobs.inbox": ("GET", "/inbox", LOGIN, everyone(200)),
+    "jobs.open_notification": ("POST", "/inbox/{other_notification}/open", LOGIN, everyone(404)),
+    "jobs.read_all": ("POST", "/inbox/read", LOGIN, everyone(302)),
+    "jobs.admin_jobs": ("GET", "/admin/jobs", LOGIN, only("admin")),
+    "jobs.run_now": ("POST", "/admin/jobs/retention/run", LOGIN, only("admin", ok=302)),
+    # Documents built in the background: only the person who asked for one sees it.
+    "documents.programme": ("GET", "/documents/programme", LOGIN, only("management", "admin")),
+    "documents.status": ("GET", "/documents/{other_build}", LOGIN, everyone(404)),
+    "documents.download": ("GET", "/documents/{other_build}/download", LOGIN, everyone(404)),
     "rules.add_version": ("POST", "/admin/rules/min_area_per_person_m2", LOGIN, only("admin", ok=422)),
     # The Ankauf pipeline: housing officers and admins; management sees the board only.
     "properties.cases": ("GET", "/cases", LOGIN, only(*CASES)),
@@ -101,6 +111,8 @@ MATRIX = {
                                  {**CREW, "admin": 302}),
     "renovation.unlock_month": ("POST", "/viertelwerk/participants/{participant}/months/{month}/unlock", LOGIN,
                                 {**only("admin", ok=302)}),
+    "renovation.month_timesheets": ("POST", "/viertelwerk/months/{month}/timesheets", LOGIN,
+                                    {**CREW, "admin": 302}),
     "renovation.timesheet": ("GET", "/viertelwerk/participants/{participant}/months/{month}/timesheet.pdf", LOGIN,
                              CREW),
     "renovation.report": ("GET", "/viertelwerk/reports", LOGIN, only(*PROGRESS)),
@@ -152,9 +164,12 @@ def records():
 
     other = UserFactory(roles=[Role.MANAGEMENT])
     token, _secret = create_api_token(other, "fremd")
+    notification = factories.notification(other)
+    build = factories.document_build(other)
     case = factories.full_case()
     crew = factories.viertelwerk_project()
-    return {"other_user": other.id, "other_token": token.id, **case, "project": crew["project"],
+    return {"other_user": other.id, "other_token": token.id, "other_notification": notification.id,
+            "other_build": build.id, **case, "project": crew["project"],
             "participant": crew["participant"], "month": crew["month"], **factories.placement_records()}
 
 

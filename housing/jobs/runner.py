@@ -1,0 +1,141 @@
+"""Running a job once per slot: claim the slot in the job-run table, run, deliver, commit, then e-mail.
+
+Any number of processes may try the same slot (a second scheduler started by mistake, a restart that catches
+up): the unique key (job, slot) lets exactly one of them claim it.
+"""
+
+import logging
+import socket
+import traceback
+from contextlib import nullcontext
+from datetime import date, datetime, time, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+from flask import current_app, has_request_context
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import LOCAL_TZ, utcnow
+from ..extensions import db
+from .models import JobRun
+from .notifications import deliver, send_pending_emails
+from .registry import JOBS, Job
+
+log = logging.getLogger(__name__)
+
+
+def slot_name(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+def trigger_of(job: Job) -> CronTrigger:
+    return CronTrigger(timezone=LOCAL_TZ, **job.schedule)
+
+
+def latest_slot(job: Job, now: datetime) -> datetime | None:
+    """The last scheduled time at or before ``now`` within two months (daily and monthly jobs). Computed by
+    calendar, not by stepping the cron trigger, which can loop at a daylight-saving change."""
+    local_now = now.astimezone(LOCAL_TZ)
+    for back in range(62):
+        day = local_now.date() - timedelta(days=back)
+        if "day" in job.schedule and day.day != int(job.schedule["day"]):
+            continue
+        moment = datetime.combine(day, time(int(job.schedule.get("hour", 0)), int(job.schedule.get("minute", 0))),
+                                  LOCAL_TZ)
+        if moment <= local_now:
+            return moment
+    return None
+
+
+def claim(job: Job, slot: str) -> JobRun | None:
+    """Insert the run row and commit; None when another process has this slot already."""
+    run = JobRun(job=job.name, slot=slot, host=socket.gethostname()[:120])
+    db.session.add(run)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return run
+
+
+def run_job(job: Job, slot: str, on: date) -> JobRun | None:
+    """Run ``job`` for ``slot`` as of Dortmund's day ``on``; returns the finished run, or None if the slot was
+    taken. Reminders are committed before any e-mail goes out."""
+    run = claim(job, slot)
+    if run is None:
+        log.info("Job %s slot %s: already claimed elsewhere, skipped", job.name, slot)
+        return None
+    try:
+        with _url_context():
+            outcome = job.run(on)
+        run.notifications = deliver(outcome.reminders)
+        run.summary = outcome.summary
+        run.status = "succeeded"
+        run.finished_at = utcnow()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("Job %s slot %s failed", job.name, slot)
+        run = db.session.get(JobRun, run.id)
+        run.status = "failed"
+        run.summary = traceback.format_exc(limit=5)[-4000:]
+        run.finished_at = utcnow()
+        db.session.commit()
+        return run
+    emails = send_pending_emails()
+    if emails:
+        run.emails = emails
+        db.session.commit()
+    return run
+
+
+def _url_context():
+    """Jobs build links with ``url_for``; outside a request (the scheduler) they get site-relative paths."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context("/")
+
+
+def run_scheduled(name: str, scheduled: datetime) -> JobRun | None:
+    job = JOBS[name]
+    return run_job(job, slot_name(scheduled), scheduled.astimezone(LOCAL_TZ).date())
+
+
+def run_by_hand(name: str, on: date | None = None) -> JobRun:
+    """``flask run-job`` and the admin page's button: a slot of its own, so it never blocks the scheduled run
+    (reminders already delivered are still not delivered again)."""
+    job = JOBS[name]
+    now = utcnow()
+    return run_job(job, "manual:" + now.strftime("%Y-%m-%dT%H:%M:%S.%f"), on or now.astimezone(LOCAL_TZ).date())
+
+
+def catch_up(now: datetime | None = None) -> list[JobRun]:
+    """Run every job whose latest scheduled slot has no run yet (the scheduler was down at that time)."""
+    now = now or utcnow()
+    runs = []
+    for job in JOBS.values():
+        scheduled = latest_slot(job, now)
+        if scheduled is None:
+            continue
+        exists = db.session.scalar(select(func.count()).select_from(JobRun).where(
+            JobRun.job == job.name, JobRun.slot == slot_name(scheduled)))
+        if not exists:
+            run = run_scheduled(job.name, scheduled)
+            if run is not None:
+                runs.append(run)
+    return runs
+
+
+def last_runs(limit_per_job: int = 5) -> dict[str, list[JobRun]]:
+    """The newest runs of each job, for the admin page (one query)."""
+    ranked = (select(JobRun, func.row_number().over(partition_by=JobRun.job, order_by=JobRun.started_at.desc())
+                     .label("rank")).subquery())
+    from sqlalchemy.orm import aliased
+
+    run = aliased(JobRun, ranked)
+    result: dict[str, list[JobRun]] = {name: [] for name in JOBS}
+    for row in db.session.scalars(select(run).where(ranked.c.rank <= limit_per_job)
+                                  .order_by(run.job, run.started_at.desc())):
+        result.setdefault(row.job, []).append(row)
+    return result

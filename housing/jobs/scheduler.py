@@ -1,0 +1,62 @@
+"""The scheduler process (``flask --app housing scheduler``): exactly one per installation, never in web workers.
+
+Before it waits, it catches up on slots it missed while it was down; every firing goes through the job-run
+table, so a second scheduler started by mistake finds the slot taken and does nothing.
+"""
+
+import logging
+import signal
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from ..clock import LOCAL_TZ, utcnow
+from ..extensions import db
+from .notifications import send_pending_emails
+from .registry import JOBS
+from .runner import catch_up, latest_slot, run_scheduled, trigger_of
+
+log = logging.getLogger(__name__)
+
+
+def _fire(app, name: str) -> None:
+    with app.app_context():
+        try:
+            scheduled = latest_slot(JOBS[name], utcnow())
+            if scheduled is not None:
+                run_scheduled(name, scheduled)
+        finally:
+            db.session.remove()
+
+
+def _mail(app) -> None:
+    """E-mails for messages committed elsewhere (a finished document, a web action)."""
+    with app.app_context():
+        try:
+            send_pending_emails()
+        finally:
+            db.session.remove()
+
+
+def build_scheduler(app) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=LOCAL_TZ)
+    for name, job in JOBS.items():
+        scheduler.add_job(_fire, trigger_of(job), args=[app, name], id=name, name=name, coalesce=True,
+                          max_instances=1, misfire_grace_time=6 * 3600)
+    scheduler.add_job(_mail, "interval", minutes=1, args=[app], id="mail", coalesce=True, max_instances=1)
+    return scheduler
+
+
+def run_forever(app) -> None:
+    with app.app_context():
+        for run in catch_up():
+            log.info("Caught up: %s %s (%s)", run.job, run.slot, run.status)
+        db.session.remove()
+    scheduler = build_scheduler(app)
+
+    def stop(signum, frame):
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    for job in scheduler.get_jobs():
+        log.info("Scheduled %s: next run %s", job.id, getattr(job, "next_run_time", None) or job.trigger)
+    scheduler.start()

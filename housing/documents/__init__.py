@@ -12,10 +12,13 @@ def init_area(app) -> None:
 
     from ..auth.roles import Role
     from ..jobs.housekeeping import register_retention_task
-    from ..main.registry import register_nav
+    from ..main.registry import register_admin_section, register_nav
     from .services import purge_old_builds, register_builder
     from .views import build_programme_report
 
-    register_nav("documents.programme", _l("Programmbericht"), {Role.MANAGEMENT, Role.ADMIN}, order=50)
+    # Management's report; admins reach it from the administration page.
+    register_nav("documents.programme", _l("Programmbericht"), {Role.MANAGEMENT}, order=50)
+    register_admin_section("documents.programme", _l("Programmbericht"),
+                           _l("Zahlen für Fördermittelgeber und Rat über einen Zeitraum (PDF)"), order=70)
     register_builder("programme", build_programme_report)
-    register_retention_task("documents", purge_old_builds)
+    register_retention_task("documents", _l("erstellte Dokumente nach einer Woche"), purge_old_builds)

@@ -76,8 +76,8 @@ def _run_in_thread(app, build_id: int) -> None:
     with app.app_context(), app.test_request_context("/"):
         try:
             build_now(build_id)
-        except Exception:  # the build is marked failed inside; this only keeps the worker alive
-            log.exception("Document build %s failed", build_id)
+        except Exception:  # recording the failure failed too (database gone): keep the worker alive
+            log.exception("Document build %s could not be recorded", build_id)
         finally:
             db.session.remove()
 
@@ -103,37 +103,40 @@ class _Progress:
 
 
 def build_now(build_id: int, inline: bool = False) -> DocumentBuild:
+    """Build, then record the result; whatever fails marks the build failed and tells the requester."""
     build = db.session.get(DocumentBuild, build_id)
     builder = BUILDERS[build.kind]
     build.status, build.started_at = "running", utcnow()
     db.session.commit()
-    file_name = f"{secrets.token_hex(16)}.pdf"
-    target = document_dir() / file_name
+    target = document_dir() / f"{secrets.token_hex(16)}.pdf"
     partial = target.with_suffix(".part")
     try:
         with partial.open("wb") as out:
             builder(dict(build.params), out, _Progress(build, inline))
         partial.replace(target)
+        # End the builder's reading transaction first: on SQLite a write from a snapshot older than the
+        # progress updates' commits would be refused.
+        db.session.commit()
+        build = db.session.get(DocumentBuild, build_id)
+        build.file_name, build.size_bytes = target.name, target.stat().st_size
+        build.status, build.finished_at = "done", utcnow()
+        build.done = build.total = max(build.total, 1)
+        notify([build.requested_by_id], f"document:{build.id}:done", "document",
+               _l("Dokument fertig: %(title)s", title=build.title),
+               link=url_for("documents.status", build_id=build.id))
+        db.session.commit()
     except Exception as error:
+        log.exception("Document build %s failed", build_id)
         db.session.rollback()
         partial.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         build = db.session.get(DocumentBuild, build_id)
-        build.status, build.finished_at = "failed", utcnow()
+        build.status, build.finished_at, build.file_name = "failed", utcnow(), None
         build.error = f"{type(error).__name__}: {error}"[:2000]
         notify([build.requested_by_id], f"document:{build.id}:failed", "document",
                _l("Dokument konnte nicht erstellt werden: %(title)s", title=build.title),
                link=url_for("documents.status", build_id=build.id), severity="danger")
         db.session.commit()
-        if inline:
-            raise
-        return build
-    db.session.refresh(build)
-    build.file_name, build.size_bytes = file_name, target.stat().st_size
-    build.status, build.finished_at = "done", utcnow()
-    build.done = build.total = max(build.total, 1)
-    notify([build.requested_by_id], f"document:{build.id}:done", "document",
-           _l("Dokument fertig: %(title)s", title=build.title), link=url_for("documents.status", build_id=build.id))
-    db.session.commit()
     return build
 
 

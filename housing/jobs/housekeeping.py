@@ -12,16 +12,17 @@ from ..clock import utcnow
 from .models import JobRun, Notification
 from .registry import Outcome, register_job
 
-# (name, task): task(on) -> how many records it removed or anonymised
-RETENTION_TASKS: list[tuple[str, Callable[[date], int]]] = []
+# (name, label, task): task(on) -> how many records it removed or anonymised
+RETENTION_TASKS: list[tuple[str, object, Callable[[date], int]]] = []
 
 NOTIFICATION_RETENTION = timedelta(days=365)
 JOB_RUN_RETENTION = timedelta(days=2 * 365)
 
 
-def register_retention_task(name: str, task: Callable[[date], int]) -> None:
-    if all(existing != name for existing, _task in RETENTION_TASKS):
-        RETENTION_TASKS.append((name, task))
+def register_retention_task(name: str, label, task: Callable[[date], int]) -> None:
+    """``label`` names what the task removes, for the run's summary ("nicht abgeschlossene Uploads")."""
+    if all(existing != name for existing, _label, _task in RETENTION_TASKS):
+        RETENTION_TASKS.append((name, label, task))
 
 
 def _old_notifications(on: date) -> int:
@@ -46,16 +47,15 @@ def _staged_uploads(on: date) -> int:
 
 
 def run_retention(on: date) -> Outcome:
-    counts = {name: task(on) for name, task in RETENTION_TASKS}
-    summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
+    summary = ", ".join(f"{label}: {task(on)}" for _name, label, task in RETENTION_TASKS)
     record("retention.run", object_type="retention", summary=summary, actor=None)
     return Outcome(summary=summary)
 
 
 def register_housekeeping_jobs() -> None:
-    register_retention_task("staged_uploads", _staged_uploads)
-    register_retention_task("read_notifications", _old_notifications)
-    register_retention_task("job_runs", _old_job_runs)
+    register_retention_task("staged_uploads", _l("nicht abgeschlossene Uploads"), _staged_uploads)
+    register_retention_task("read_notifications", _l("gelesene Nachrichten nach einem Jahr"), _old_notifications)
+    register_retention_task("job_runs", _l("Laufprotokolle nach zwei Jahren"), _old_job_runs)
     register_job("retention", _l("Nächtliche Löschung nach Aufbewahrungsfristen"),
                  _l("Entfernt, was seine Aufbewahrungsfrist überschritten hat, und schreibt es ins Audit-Log."),
                  {"hour": 1, "minute": 30}, run_retention)

@@ -85,7 +85,8 @@ def load(advisor_email: str) -> None:
         applicant = services.create_applicant({
             "first_name": first, "last_name": last, "adults": adults, "children": children, "income_source": income,
             "monthly_income": D(amount) if amount else None, "housing_situation": situation, "urgency": urgency,
-            "wbs_valid_until": day + timedelta(days=200) if wbs else None, "wbs_persons": wbs,
+            # One WBS runs out within the month: the advisor's reminder has something to say.
+            "wbs_valid_until": (day + timedelta(days=20 if n == 1 else 200)) if wbs else None, "wbs_persons": wbs,
             "step_free_needed": step, "languages": ["Rumänisch", "Deutsch"] if n % 2 else ["Bulgarisch"],
             "interpreter_needed": n % 3 == 0, "registered_on": day - timedelta(days=30 + 23 * n),
             "preferred_areas": ["nordmarkt"] if n % 2 else ["borsigplatz", "hafen"],
@@ -96,7 +97,8 @@ def load(advisor_email: str) -> None:
             continue
         services.add_consent(applicant, {"purpose": ConsentPurpose.PLACEMENT.value,
                                          "given_on": applicant.registered_on,
-                                         "expires_on": applicant.registered_on + timedelta(days=730)}, actor=advisor)
+                                         "expires_on": (day + timedelta(days=25)) if n == 2
+                                         else applicant.registered_on + timedelta(days=730)}, actor=advisor)
         applicant.move_to(ApplicantStatus.REGISTERED, actor=advisor, on=day)
         if target == ApplicantStatus.REGISTERED:
             continue

@@ -82,7 +82,9 @@ def load(supervisor_email: str, admin_email: str, password: str) -> None:
                 "first_name": first_name, "last_name": last_name,
                 "birth_date": day.replace(year=day.year - 24 - (index * 7) % 30, day=1) - timedelta(days=index * 11),
                 "jobcenter_ref": f"962D{40000 + index * 137}", "funding_basis": list(FundingBasis)[index % 3],
-                "starts_on": start, "ends_on": start + timedelta(days=730),
+                # The last of each crew finishes soon: the "measure ends" reminder has something to say.
+                "starts_on": start,
+                "ends_on": day + timedelta(days=30) if index == len(crew) - 1 else start + timedelta(days=730),
                 "weekly_hours": D("30") if index % 4 else D("39"),
                 "project_id": project.id, "default_work_package_id": workable[index % len(workable)].id,
                 "phone": f"0231 {5550100 + index}",

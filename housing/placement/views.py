@@ -297,6 +297,13 @@ def resolve_case(case_id):
 @bp.route("/flats")
 @roles_required(*FLAT_ROLES)
 def flats():
+    status, stmt = _flat_list()
+    rows = db.session.scalars(stmt.limit(500)).all()
+    return render_template("placement/flats.html", rows=rows, status=status, statuses=list(VacancyStatus))
+
+
+def _flat_list():
+    """The flats the user may see with the list's status filter, for the page and its export."""
     status = request.args.get("status") or VacancyStatus.OPEN.value
     stmt = select(Vacancy).options(joinedload(Vacancy.unit).joinedload(Unit.building)).order_by(
         Vacancy.available_from, Vacancy.id)
@@ -305,8 +312,7 @@ def flats():
     if not current_user.has_role(*CASEWORK_ROLES):
         stmt = stmt.join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id).where(
             Property.is_problem_case.is_(True))
-    rows = db.session.scalars(stmt.limit(500)).all()
-    return render_template("placement/flats.html", rows=rows, status=status, statuses=list(VacancyStatus))
+    return status, stmt
 
 
 @bp.route("/flats/new", methods=["GET", "POST"])
@@ -508,14 +514,7 @@ def export_households(fmt):
 def export_flats(fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    status = request.args.get("status") or VacancyStatus.OPEN.value
-    stmt = select(Vacancy).options(joinedload(Vacancy.unit).joinedload(Unit.building)).order_by(
-        Vacancy.available_from, Vacancy.id)
-    if status in {s.value for s in VacancyStatus}:
-        stmt = stmt.where(Vacancy.status == VacancyStatus(status))
-    if not current_user.has_role(*CASEWORK_ROLES):
-        stmt = stmt.join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id).where(
-            Property.is_problem_case.is_(True))
+    _status, stmt = _flat_list()
     rows = db.session.scalars(stmt).all()
     record("vacancy.export", object_type="vacancies", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()

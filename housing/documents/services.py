@@ -7,6 +7,7 @@ database); the file lies in ``DOCUMENT_DIR``, which several app hosts share like
 """
 
 import logging
+import re
 import secrets
 import threading
 import time
@@ -33,6 +34,7 @@ BUILDERS: dict[str, Builder] = {}
 # A build that has not finished after this long died with its process.
 STALE_AFTER = timedelta(minutes=30)
 KEEP_FOR = timedelta(days=7)
+GENERATED_NAME = re.compile(r"[0-9a-f]{32}\.(pdf|part)")
 
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
@@ -105,19 +107,20 @@ class _Progress:
 def build_now(build_id: int, inline: bool = False) -> DocumentBuild:
     """Build, then record the result; whatever fails marks the build failed and tells the requester."""
     build = db.session.get(DocumentBuild, build_id)
-    builder = BUILDERS[build.kind]
     build.status, build.started_at = "running", utcnow()
     db.session.commit()
     target = document_dir() / f"{secrets.token_hex(16)}.pdf"
     partial = target.with_suffix(".part")
     try:
+        builder = BUILDERS[build.kind]  # a kind no longer known after an update fails like any other error
         with partial.open("wb") as out:
             builder(dict(build.params), out, _Progress(build, inline))
         partial.replace(target)
         # End the builder's reading transaction first: on SQLite a write from a snapshot older than the
-        # progress updates' commits would be refused.
+        # progress updates' commits would be refused. Then read the row again, with the progress that was
+        # written on another connection (whether or not the session expires its objects on commit).
         db.session.commit()
-        build = db.session.get(DocumentBuild, build_id)
+        build = db.session.get(DocumentBuild, build_id, populate_existing=True)
         build.file_name, build.size_bytes = target.name, target.stat().st_size
         build.status, build.finished_at = "done", utcnow()
         build.done = build.total = max(build.total, 1)
@@ -145,10 +148,17 @@ def build_for(user, build_id: int) -> DocumentBuild | None:
     build = db.session.get(DocumentBuild, build_id)
     if build is None or build.requested_by_id != user.id:
         return None
-    if build.status in ("queued", "running") and build.created_at < utcnow() - STALE_AFTER:
-        build.status, build.error = "failed", "abgebrochen (Prozess beendet)"
+    if _fail_if_stale(build):
         db.session.commit()
     return build
+
+
+def _fail_if_stale(build: DocumentBuild) -> bool:
+    """A build that has not finished after STALE_AFTER died with its process: show it as failed."""
+    if build.status in ("queued", "running") and build.created_at < utcnow() - STALE_AFTER:
+        build.status, build.finished_at, build.error = "failed", utcnow(), "abgebrochen (Prozess beendet)"
+        return True
+    return False
 
 
 def file_of(build: DocumentBuild) -> Path | None:
@@ -159,18 +169,28 @@ def file_of(build: DocumentBuild) -> Path | None:
 
 
 def builds_of(user, limit: int = 20) -> list[DocumentBuild]:
-    return list(db.session.scalars(select(DocumentBuild).where(DocumentBuild.requested_by_id == user.id)
-                                   .order_by(DocumentBuild.created_at.desc()).limit(limit)))
+    builds = list(db.session.scalars(select(DocumentBuild).where(DocumentBuild.requested_by_id == user.id)
+                                     .order_by(DocumentBuild.created_at.desc()).limit(limit)))
+    stale = [build for build in builds if _fail_if_stale(build)]
+    if stale:
+        db.session.commit()
+    return builds
 
 
 def purge_old_builds(on) -> int:
-    """A retention task: documents are kept a week, then the file and the row go."""
+    """A retention task: documents are kept a week, then the file and the row go; so do files no row knows
+    (the ``.part`` of a build whose process died, the documents of a deleted user)."""
     cutoff = utcnow() - KEEP_FOR
     old = db.session.execute(select(DocumentBuild.id, DocumentBuild.file_name)
                              .where(DocumentBuild.created_at < cutoff)).all()
     for _id, file_name in old:
         if file_name:
             (document_dir() / file_name).unlink(missing_ok=True)
+    # Only the names build_now gives, should the folder be shared by mistake; a file is written after its row,
+    # so it is never older than the row.
+    for path in document_dir().iterdir():
+        if GENERATED_NAME.fullmatch(path.name) and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
     if old:
         db.session.execute(delete(DocumentBuild).where(DocumentBuild.id.in_([row.id for row in old])))
     return len(old)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..properties.models import Property
@@ -44,12 +45,18 @@ def month_timesheets(project_ids: list[int], first, out, progress=None) -> int:
     doc = Document(f"Stundennachweise {month_title(first)}", issuer="Viertelwerk gGmbH",
                    subtitle=f"Stundennachweise {month_title(first)}")
 
+    # Each project (with its supervisors and packages) is read once and held while the file is built; a joined
+    # project would be read again with every person. The qualifications are not on the timesheet.
+    projects = {}
+    person_only = [lazyload(Participant.project), lazyload(Participant.qualifications)]
+
     def chunks():
         if not ids:
             yield [para(f"Stundennachweise {month_title(first)}", "title"),
                    para("Keine Teilnehmenden mit laufender Maßnahme in diesem Monat.")]
         for index, participant_id in enumerate(ids):
-            participant = db.session.get(Participant, participant_id)
+            participant = db.session.get(Participant, participant_id, options=person_only)
+            projects.setdefault(participant.project_id, participant.project)
             story = [SectionStart(f"Stundennachweis {month_title(first)} – {participant.name}")]
             story += timesheet_story(doc, participant, first)
             if index < len(ids) - 1:

@@ -79,13 +79,19 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(identity: str):
-        user_id, _sep, token = identity.partition(":")
-        if not user_id.isdigit() or not token:
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_token != token:
-            return None
-        return user
+        from .auth.sessions import load
+
+        return load(identity)
+
+    @app.before_request
+    def load_user_at_start():
+        """Resolve the login before the view runs, so the session's rare bookkeeping write (last seen, ended)
+        commits on its own and never with a view's half-made changes."""
+        from flask import request
+        from flask_login import current_user
+
+        if request.blueprint != "api" and request.endpoint != "static":
+            current_user._get_current_object()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -24,7 +24,17 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = True
+    # A login lasts a working day at most, and ends after half an hour without a request.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    # Failed logins within the window before further attempts are refused (429), per account and per address.
+    LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    # Two-factor login is required for these roles (they see personal data); optional for the others.
+    TWO_FACTOR_REQUIRED_ROLES = ("admin", "housing_officer", "supervisor", "tenant_advisor")
+    # Host names the app answers to in production (None: any); behind a proxy, e.g. ["wohnen.dortmund.de"].
+    TRUSTED_HOSTS = None
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # a whole inspection with photos in one request
@@ -57,5 +67,20 @@ class DevelopmentConfig(DefaultConfig):
 
 
 def env_overrides(environ=os.environ):
-    """Return the ``HOUSING_*`` variables as config keys (``HOUSING_SECRET_KEY`` -> ``SECRET_KEY``)."""
-    return {key[len(ENV_PREFIX):]: value for key, value in environ.items() if key.startswith(ENV_PREFIX)}
+    """Return the ``HOUSING_*`` variables as config keys (``HOUSING_SECRET_KEY`` -> ``SECRET_KEY``), typed like
+    the defaults: "true"/"false" for switches, whole numbers, minutes for durations, commas for lists."""
+    return {key[len(ENV_PREFIX):]: _typed(key[len(ENV_PREFIX):], value)
+            for key, value in environ.items() if key.startswith(ENV_PREFIX)}
+
+
+def _typed(key: str, value: str):
+    default = getattr(DefaultConfig, key, None)
+    if isinstance(default, bool):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, timedelta):
+        return timedelta(minutes=float(value))
+    if isinstance(default, tuple | list) or key in ("TRUSTED_HOSTS",):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value

@@ -82,6 +82,8 @@ def make_config(database_url, tmp_path_factory, **overrides):
         "PASSWORD_HASH": TEST_PASSWORD_HASH,
         # Inside a test's transaction a worker thread would not see the data: build documents in the request.
         "DOCUMENT_BUILDS": "inline",
+        # Logins in most tests are one step; tests/auth switch two-factor login on where they test it.
+        "TWO_FACTOR_REQUIRED_ROLES": (),
         "DOCUMENT_DIR": str(tmp_path_factory.mktemp("documents")),
     }
     config.update(overrides)
@@ -180,8 +182,12 @@ def login(app):
     """``login(client, user)`` logs the user in without a password round trip."""
 
     def do_login(client, user):
+        from housing.auth.sessions import open_session
+
+        with app.test_request_context():
+            identity = open_session(user)
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = identity
             session["_fresh"] = True
         return client
 

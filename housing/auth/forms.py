@@ -18,6 +18,16 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code aus der Authenticator-App"), validators=[DataRequired(), Length(max=20)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class RecoveryForm(FlaskForm):
+    recovery_code = StringField(_l("Wiederherstellungscode"), validators=[DataRequired(), Length(max=40)],
+                                render_kw={"autocomplete": "off"})
+
+
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Sprache"), choices=choices(LANGUAGE_NAMES.items()))

@@ -1,17 +1,12 @@
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, str_enum, utcnow
 from ..extensions import db
 from .roles import Role
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, db.Model):
@@ -23,8 +18,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(String(5))
-    # Part of the login cookie's identity: rotating it ends every session of the user.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # TOTP (RFC 6238): the base32 secret once enrolled, and the last time step used (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -39,7 +36,13 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login's identity in the cookie is the server-side session's id (see auth/sessions.py), set
+        at login; the user id alone never logs anyone in."""
+        return f"user:{self.id}"
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def roles(self) -> set[Role]:
@@ -94,3 +97,50 @@ class ApiToken(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class UserSession(db.Model):
+    """A login on the server: the cookie carries its random id (only the SHA-256 digest is stored), so logging
+    out, an idle timeout, the absolute lifetime, a password change or deactivation end it for good."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (UniqueConstraint("token_hash"), Index("ix_user_sessions_user_open", "user_id", "ended_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))  # logout, idle, expired, password, deactivated…
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
+
+
+class LoginFailure(db.Model):
+    """A failed login, counted per account and per address for the throttle; in the database, so every web
+    worker and every app host sees the same counts."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_time", "kind", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # account, address
+    key: Mapped[str] = mapped_column(String(254))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for when the authenticator is lost; only its digest is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,25 +1,35 @@
 """Users, roles, logins and API tokens. Functions flush; the caller commits."""
 
-import hashlib
 import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from zxcvbn import zxcvbn
 
 from ..audit.services import pending_changes, record
 from ..database import utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from .models import ApiToken, User, UserRole, new_session_token
+from . import sessions
+from .models import ApiToken, User, UserRole
 from .passwords import burn_verification_time, hash_password, needs_rehash, verify_password
 from .roles import Role
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4 scale: 3 means "safely unguessable" (about 10^8 guesses and more)
+ZXCVBN_MAX_LENGTH = 72
 TOKEN_PREFIX = "hsg_"  # noqa: S105  (a marker, not a secret)
 
 
-def validate_password(password: str) -> None:
+# Words that make a password easy to guess here, besides the user's own name and address.
+CONTEXT_WORDS = ("dortmund", "nordstadt", "housing", "viertelwerk", "wohnen", "stadt", "passwort")
+
+
+def validate_password(password: str, *, user: User | None = None, email: str = "", name: str = "") -> None:
+    """ASVS: at least 12 characters, passphrases welcome, no composition rules; common and guessable
+    passwords (frequent passwords, keyboard runs, repetitions, the user's name or e-mail, the city) are
+    refused, judged by zxcvbn's estimate of the guesses needed."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed.on(
             "password", _("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=MIN_PASSWORD_LENGTH)
@@ -28,6 +38,13 @@ def validate_password(password: str) -> None:
         raise ValidationFailed.on(
             "password", _("Das Passwort darf höchstens %(n)d Zeichen lang sein.", n=MAX_PASSWORD_LENGTH)
         )
+    personal = [email or (user.email if user else ""), name or (user.name if user else "")]
+    words = [part for text in personal for part in text.lower().replace("@", " ").replace(".", " ").split()
+             if len(part) > 2]
+    if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[*CONTEXT_WORDS, *words])["score"] < MIN_PASSWORD_SCORE:
+        raise ValidationFailed.on("password", _(
+            "Dieses Passwort ist zu leicht zu erraten (etwa ein häufiges Passwort, eine Zahlen- oder Tastenfolge "
+            "oder Ihr Name). Ein Satz aus mehreren Wörtern ist sicher und gut zu merken."))
 
 
 def _parse_roles(roles) -> set[Role]:
@@ -49,7 +66,7 @@ def create_user(email: str, name: str, roles, password: str, *, actor=None) -> U
     if User.by_email(email) is not None:
         raise Conflict(_("Es gibt bereits ein Konto mit dieser E-Mail-Adresse."), {"email": [_("Bereits vergeben.")]})
     parsed_roles = _parse_roles(roles)
-    validate_password(password)
+    validate_password(password, email=email, name=name)
     user = User(email=email, name=name, password_hash=hash_password(password))
     user.set_roles(parsed_roles)
     db.session.add(user)
@@ -69,11 +86,11 @@ def update_user(user: User, *, name: str, roles, is_active: bool, actor) -> None
     user.set_roles(parsed_roles)
     was_active = user.is_active
     user.is_active = is_active
-    if was_active and not is_active:
-        user.session_token = new_session_token()
-    changes = {key: value for key, value in pending_changes(user).items() if key != "session_token"}
+    changes = pending_changes(user)
     if old_roles != sorted(parsed_roles):
         changes["roles"] = [old_roles, sorted(parsed_roles)]
+    if was_active and not is_active:
+        sessions.end_all(user, "deactivated")
     record("user.update", user, actor=actor, changes=changes)
 
 
@@ -85,14 +102,16 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, new_password: str, *, actor) -> None:
-    validate_password(new_password)
+    """A new password ends the user's other sessions (all of them when an admin sets it)."""
+    validate_password(new_password, user=user)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    sessions.end_all(user, "password", keep=sessions.current() if actor is user else None)
     record("user.password", user, actor=actor)
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None; failures are audited.
+    """Return the active user with these credentials, or None; failures are audited (the success is audited
+    by ``record_login`` once the login is complete).
 
     Unknown e-mail and wrong password take the same time and leave the same trace for the caller.
     """
@@ -106,13 +125,13 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    record("login.success", user, actor=user)
     return user
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def record_login(user: User) -> None:
+    """The login is complete (password, and the second step where there is one)."""
+    user.last_login_at = utcnow()
+    record("login.success", user, actor=user)
 
 
 def create_api_token(user: User, name: str, *, actor=None) -> tuple[ApiToken, str]:
@@ -121,7 +140,7 @@ def create_api_token(user: User, name: str, *, actor=None) -> tuple[ApiToken, st
     if not name:
         raise ValidationFailed.on("name", _("Bitte einen Namen für den Schlüssel angeben."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name[:100], token_hash=_digest(secret), prefix=secret[:12])
+    token = ApiToken(user=user, name=name[:100], token_hash=sessions.digest(secret), prefix=secret[:12])
     db.session.add(token)
     db.session.flush()
     record("api_token.create", token, actor=actor or user, summary=name)
@@ -138,7 +157,7 @@ def user_for_token(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None for an unknown or revoked token."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sessions.digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     token.last_used_at = utcnow()

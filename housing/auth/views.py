@@ -1,22 +1,26 @@
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..clock import today
-from ..errors import DomainError
+from ..clock import today, utcnow
+from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, save_form, show_domain_error
 from ..reports.exports import Column, csv_response, xlsx_response
 from ..security import safe_next
-from . import bp, services
+from . import bp, services, sessions, throttle, twofactor
 from .decorators import roles_required
 from .forms import (
     ApiTokenForm,
+    CodeForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
+    RecoveryForm,
     SetPasswordForm,
     UserCreateForm,
     UserEditForm,
@@ -24,26 +28,185 @@ from .forms import (
 from .models import ApiToken, User
 from .roles import Role
 
+PENDING_FOR = timedelta(minutes=5)
+
+
+def _address() -> str | None:
+    return request.remote_addr
+
+
+def _too_many():
+    db.session.rollback()
+    return render_template("errors/429.html"), 429
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Step one: e-mail and password. Then the code (enrolled users), the enrolment (roles that require it), or
+    straight in. Failures are throttled per account and per address, in the database."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
+        if throttle.is_blocked(form.email.data, _address()):
+            record("login.throttled", object_type="users", summary=form.email.data[:254])
+            db.session.commit()
+            return _too_many()
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            db.session.commit()  # keep the audit trace of the failure
+            throttle.record_failure(form.email.data, _address())
+            db.session.commit()  # keep the audit trace and the count of the failure
             form.password.errors = [_("E-Mail-Adresse oder Passwort ist falsch.")]
-        else:
-            language = session.get("language")
-            session.clear()  # a fresh session on login
-            if language:
-                session["language"] = language
-            login_user(user)
+        elif user.has_two_factor or twofactor.required_for(user):
+            _start_second_step(user, form.next.data)
             db.session.commit()
-            return redirect(safe_next(form.next.data) or url_for("main.index"))
+            return redirect(url_for("auth.second_step" if user.has_two_factor else "auth.enrol"))
+        else:
+            return _complete_login(user, form.next.data)
     return render_template("auth/login.html", form=form)
+
+
+def _start_second_step(user: User, next_url: str | None) -> None:
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    session["pending_user"] = user.id
+    session["pending_since"] = utcnow().timestamp()
+    session["pending_next"] = safe_next(next_url)
+
+
+def _pending_user() -> User | None:
+    """The user who passed step one in this browser within the last five minutes."""
+    user_id, since = session.get("pending_user"), session.get("pending_since")
+    if not user_id or not since or utcnow().timestamp() - since > PENDING_FOR.total_seconds():
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def _complete_login(user: User, next_url: str | None):
+    _log_in(user)
+    return redirect(safe_next(next_url) or url_for("main.index"))
+
+
+def _log_in(user: User) -> None:
+    """A fresh session (cookie and server side) for the user, audited and committed."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    identity = sessions.open_session(user)
+    login_user(user)
+    session["_user_id"] = identity
+    throttle.clear_account(user.email)
+    services.record_login(user)
+    db.session.commit()
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_step():
+    user = _pending_user()
+    if user is None or not user.has_two_factor:
+        flash(_("Bitte melden Sie sich erneut an."), "info")
+        return redirect(url_for("auth.login"))
+    form, recovery = CodeForm(prefix="totp"), RecoveryForm(prefix="recovery")
+    submitted = form if form.code.data else (recovery if recovery.recovery_code.data else None)
+    if request.method == "POST" and submitted is not None and submitted.validate():
+        if throttle.is_blocked(user.email, _address()):
+            record("login.throttled", user, summary="second step")
+            db.session.commit()
+            return _too_many()
+        if submitted is form and twofactor.verify(user, form.code.data):
+            return _complete_login(user, session.get("pending_next"))
+        if submitted is recovery and twofactor.use_recovery_code(user, recovery.recovery_code.data):
+            flash(_("Sie haben einen Wiederherstellungscode verwendet; noch %(n)s übrig.",
+                    n=twofactor.remaining_recovery_codes(user)), "warning")
+            return _complete_login(user, session.get("pending_next"))
+        throttle.record_failure(user.email, _address())
+        record("login.failed", user, summary="second step")
+        db.session.commit()
+        field = form.code if submitted is form else recovery.recovery_code
+        field.errors = [_("Der Code stimmt nicht.")]
+    return render_template("auth/second_step.html", form=form, recovery=recovery)
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+def enrol():
+    """Enrolment during login, for roles that require two-factor login: scan, type a code, keep the recovery
+    codes. The new secret waits in the session until a code from it proves the app has it."""
+    user = _pending_user()
+    if user is None:
+        flash(_("Bitte melden Sie sich erneut an."), "info")
+        return redirect(url_for("auth.login"))
+    if user.has_two_factor:
+        return redirect(url_for("auth.second_step"))
+    secret = session.get("pending_secret") or twofactor.new_secret()
+    session["pending_secret"] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.enable(user, secret, form.code.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            next_url = session.get("pending_next")
+            _log_in(user)
+            session["recovery_codes"], session["after_codes"] = codes, next_url
+            return redirect(url_for("auth.recovery_codes"))
+    return render_template("auth/enrol.html", form=form, secret=secret, qr=twofactor.qr_code(user, secret))
+
+
+@bp.route("/profile/recovery-codes")
+@login_required
+def recovery_codes():
+    """The recovery codes, once, right after they were made."""
+    codes = session.pop("recovery_codes", None)
+    if not codes:
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/recovery_codes.html", codes=codes,
+                           next_url=safe_next(session.pop("after_codes", None)) or url_for("main.index"))
+
+
+@bp.route("/profile/two-factor", methods=["GET", "POST"])
+@login_required
+def profile_two_factor():
+    """Switch two-factor login on from the profile (optional roles, or before it becomes required)."""
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        return redirect(url_for("auth.profile"))
+    secret = session.get("profile_secret") or twofactor.new_secret()
+    session["profile_secret"] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.enable(user, secret, form.code.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            session.pop("profile_secret", None)
+            session["recovery_codes"] = codes
+            return redirect(url_for("auth.recovery_codes"))
+    return render_template("auth/enrol.html", form=form, secret=secret, qr=twofactor.qr_code(user, secret),
+                           from_profile=True)
+
+
+@bp.route("/profile/two-factor/off", methods=["POST"])
+@login_required
+def disable_two_factor():
+    if EmptyForm().validate_on_submit():
+        try:
+            twofactor.disable(current_user._get_current_object(), actor=current_user._get_current_object())
+        except ValidationFailed as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Die Anmeldung in zwei Schritten ist ausgeschaltet."), "info")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -52,6 +215,9 @@ def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         record("logout", current_user._get_current_object())
+        row = sessions.current()
+        if row is not None:
+            sessions.end(row, "logout")
         db.session.commit()
         logout_user()
         session.clear()
@@ -80,6 +246,10 @@ def _render_profile(**forms):
         "auth/profile.html",
         tokens=services.tokens_of(current_user),
         revoke_form=EmptyForm(),
+        recovery_left=twofactor.remaining_recovery_codes(current_user) if current_user.has_two_factor else 0,
+        two_factor_required=twofactor.required_for(current_user),
+        open_sessions=sessions.open_sessions_of(current_user),
+        current_session_id=getattr(sessions.current(), "id", None),
         new_token=session.pop("new_api_token", None),
         **forms,
     )
@@ -91,13 +261,13 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(current_user._get_current_object(), form.current_password.data,
+                                     form.password.data)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # the session follows the new session token
             flash(_("Ihr Passwort ist geändert. Andere Sitzungen wurden beendet."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(password_form=form), 422

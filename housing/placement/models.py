@@ -153,6 +153,9 @@ class Applicant(PersonName, db.Model):
     status: Mapped[ApplicantStatus] = mapped_column(str_enum(ApplicantStatus), default=ApplicantStatus.FIRST_CONTACT)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Special category (Art. 9 GDPR): only advisors working the case see it, and only with its legal basis.
+    health_note: Mapped[str | None] = mapped_column(Text)
+    health_note_basis: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

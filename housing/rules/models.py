@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -47,3 +47,14 @@ class KduLimit(db.Model):
 
     def __repr__(self) -> str:
         return f"<KduLimit {self.persons} persons from {self.valid_from}: {self.max_gross_cold_rent}>"
+
+
+class Setting(db.Model):
+    """A switch the admin sets (e.g. whether advisors see only their own caseload)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -55,7 +55,9 @@ def test_the_user_export_lists_accounts_with_roles_and_status(admin_client, acco
 def test_the_user_export_never_holds_a_secret(admin_client, accounts):
     berta = accounts["berta"]
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == berta.id))
-    secrets = [berta.password_hash, berta.session_token, accounts["secret"], token.token_hash, token.prefix]
+    berta.totp_secret = "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+    secrets = [berta.password_hash, berta.totp_secret, accounts["secret"], token.token_hash, token.prefix]
 
     text = admin_client.get("/admin/users/export.csv").get_data().decode("utf-8-sig")
     sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get("/admin/users/export.xlsx").get_data())).active

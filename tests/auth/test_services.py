@@ -14,7 +14,7 @@ from argon2 import extract_parameters
 from sqlalchemy import func, select, text
 
 from housing.audit.models import AuditEvent
-from housing.auth.models import ApiToken, User
+from housing.auth.models import ApiToken, User, UserSession
 from housing.auth.passwords import verify_password
 from housing.auth.roles import Role
 from housing.auth.services import (
@@ -22,11 +22,13 @@ from housing.auth.services import (
     change_password,
     create_api_token,
     create_user,
+    record_login,
     revoke_api_token,
     set_password,
     update_user,
     user_for_token,
 )
+from housing.auth.sessions import open_session
 from housing.clock import utcnow
 from housing.errors import Conflict, ValidationFailed
 from housing.extensions import db
@@ -34,6 +36,15 @@ from housing.extensions import db
 from ..factories import PASSWORD, UserFactory
 
 NEW_PASSWORD = "Neues-Passwort-für-2026"
+
+
+def open_rows(user, all_rows=False):
+    """The user's sessions on the server (open ones unless ``all_rows``), oldest first."""
+    query = select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
+    if not all_rows:
+        query = query.where(UserSession.ended_at.is_(None))
+    db.session.expire_all()
+    return list(db.session.scalars(query))
 
 
 @pytest.fixture
@@ -192,31 +203,29 @@ def test_update_user_leaves_roles_out_of_the_audit_when_they_stay_the_same():
     assert event.changes == {"name": ["Alter Name", "Neuer Name"]}
 
 
-def test_deactivating_a_user_rotates_the_session_token_and_is_audited_without_it():
+def test_deactivating_a_user_ends_their_sessions_and_is_audited_without_secrets():
     admin = UserFactory(roles=[Role.ADMIN])
     user = UserFactory()
-    old_token = user.session_token
+    identities = [open_session(user), open_session(user)]
 
     update_user(user, name=user.name, roles=[Role.HOUSING_OFFICER], is_active=False, actor=admin)
 
     stored = reload(user)
     assert stored.is_active is False
-    assert stored.session_token != old_token
+    assert [(row.ended_at is not None, row.end_reason) for row in open_rows(user, all_rows=True)] == [
+        (True, "deactivated"), (True, "deactivated")]
     [event] = audit_events("user.update")
     assert event.changes == {"is_active": [True, False]}
-    assert old_token not in json.dumps(event.changes)
-    assert stored.session_token not in json.dumps(event.changes)
+    assert not any(identity[2:] in json.dumps(event.changes) for identity in identities)
 
-
-def test_updating_an_active_user_without_deactivating_keeps_the_session_token():
+def test_updating_an_active_user_without_deactivating_keeps_their_sessions():
     admin = UserFactory(roles=[Role.ADMIN])
     user = UserFactory()
-    old_token = user.session_token
+    open_session(user)
 
     update_user(user, name="Anderer Name", roles=[Role.SUPERVISOR], is_active=True, actor=admin)
 
-    assert reload(user).session_token == old_token
-
+    assert len(open_rows(user)) == 1
 
 def test_an_admin_cannot_deactivate_themselves():
     admin = UserFactory(roles=[Role.ADMIN])
@@ -263,29 +272,28 @@ def test_update_user_without_roles_fails_on_roles():
 
 def test_change_password_with_a_wrong_current_password_fails_on_current_password():
     user = UserFactory()
-    old_hash, old_token = user.password_hash, user.session_token
+    old_hash = user.password_hash
+    open_session(user)
 
     with pytest.raises(ValidationFailed) as caught:
         change_password(user, "Falsches-Passwort-123", NEW_PASSWORD)
 
     assert caught.value.fields == {"current_password": ["Das aktuelle Passwort stimmt nicht."]}
-    stored = reload(user)
-    assert (stored.password_hash, stored.session_token) == (old_hash, old_token)
+    assert reload(user).password_hash == old_hash
+    assert len(open_rows(user)) == 1
 
-
-def test_change_password_sets_the_new_password_and_rotates_the_session_token():
+def test_change_password_sets_the_new_password_and_ends_the_other_sessions():
     user = UserFactory()
-    old_token = user.session_token
+    open_session(user)
 
     change_password(user, PASSWORD, NEW_PASSWORD)
 
     stored = reload(user)
     assert verify_password(stored.password_hash, NEW_PASSWORD)
     assert not verify_password(stored.password_hash, PASSWORD)
-    assert stored.session_token != old_token
+    assert open_rows(user) == []
     [event] = audit_events("user.password")
     assert (event.object_id, event.actor_id, event.changes) == (str(user.id), user.id, None)
-
 
 def test_change_password_to_a_short_one_fails_on_password_and_keeps_the_old_one():
     user = UserFactory()
@@ -297,20 +305,20 @@ def test_change_password_to_a_short_one_fails_on_password_and_keeps_the_old_one(
     assert verify_password(reload(user).password_hash, PASSWORD)
 
 
-def test_set_password_by_an_admin_rotates_the_session_token_and_audits_the_admin():
+def test_set_password_by_an_admin_ends_every_session_and_audits_the_admin():
     admin = UserFactory(roles=[Role.ADMIN])
     user = UserFactory()
-    old_token = user.session_token
+    open_session(user)
+    open_session(admin)
 
     set_password(user, NEW_PASSWORD, actor=admin)
 
     stored = reload(user)
     assert verify_password(stored.password_hash, NEW_PASSWORD)
-    assert stored.session_token != old_token
+    assert open_rows(user) == [] and len(open_rows(admin)) == 1
     [event] = audit_events("user.password")
     assert event.actor_id == admin.id
     assert NEW_PASSWORD not in json.dumps([event.summary, event.changes])
-
 
 # --- authenticate --------------------------------------------------------------------------
 
@@ -345,19 +353,20 @@ def test_authenticate_an_inactive_user_with_the_right_password_returns_none():
     assert reload(user).last_login_at is None
 
 
-def test_authenticate_succeeds_case_insensitively_sets_last_login_and_audits_success():
+def test_authenticate_succeeds_case_insensitively_and_the_completed_login_is_recorded():
     user = UserFactory(email="anmeldung@housing.example")
     before = utcnow()
 
     result = authenticate("  Anmeldung@Housing.Example ", PASSWORD)
 
     assert result is not None and result.id == user.id
+    assert reload(user).last_login_at is None  # not yet: a second step may follow
+    record_login(result)
     stored = reload(user)
     assert before - timedelta(seconds=1) <= stored.last_login_at <= utcnow() + timedelta(seconds=1)
     [event] = audit_events("login.success")
     assert (event.object_type, event.object_id, event.actor_id) == ("users", str(user.id), user.id)
     assert audit_events("login.failed") == []
-
 
 def test_authenticate_rehashes_the_password_when_the_hash_parameters_change(app, monkeypatch):
     user = UserFactory()

@@ -11,10 +11,11 @@ from sqlalchemy import delete, event, func, or_, select, text
 
 from housing import create_app
 from housing.audit.models import AuditEvent
-from housing.auth.models import ApiToken, User, UserRole
+from housing.auth.models import ApiToken, User, UserRole, UserSession
 from housing.auth.passwords import verify_password
 from housing.auth.roles import Role
 from housing.auth.services import create_api_token
+from housing.auth.sessions import digest, open_session
 from housing.extensions import db
 
 from ..conftest import make_config
@@ -146,7 +147,11 @@ def test_login_starts_a_fresh_session_that_keeps_only_the_language(client):
     with client.session_transaction() as session:
         assert session["language"] == "en"
         assert "new_api_token" not in session
-        assert session["_user_id"] == db.session.get(User, user.id).get_id()
+        identity = session["_user_id"]
+    # The cookie holds a session id that only the server's session table resolves to the user.
+    assert identity.startswith("s:") and str(user.id) not in identity.split(":", 1)[0]
+    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == digest(identity[2:])))
+    assert row.user_id == user.id and row.ended_at is None
 
 
 def test_login_page_carries_next_from_the_query_string(client):
@@ -553,8 +558,9 @@ def csrf_user(csrf_app):
         user = User(email="csrf@housing.example", name="CSRF Probe", password_hash="x")
         user.set_roles([Role.HOUSING_OFFICER])
         db.session.add(user)
+        db.session.flush()
+        user_id, identity = user.id, open_session(user)
         db.session.commit()
-        user_id, identity = user.id, user.get_id()
     yield user_id, identity
     with csrf_app.app_context():
         db.session.execute(delete(AuditEvent).where(or_(AuditEvent.actor_id == user_id,

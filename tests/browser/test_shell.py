@@ -14,7 +14,7 @@ START_PAGE_LINKS = {
     Role.HOUSING_OFFICER: ["Start", "Fälle", "Ankauf", "Viertelwerk", "Stunden", "Wohnungen"],
     Role.SUPERVISOR: ["Start", "Viertelwerk", "Teilnehmende", "Stunden"],
     Role.TENANT_ADVISOR: ["Start", "Haushalte", "Wohnungen", "Vermietende", "Vermittlung"],
-    Role.MANAGEMENT: ["Start", "Ankauf", "Viertelwerk", "Stunden", "Vermittlung"],
+    Role.MANAGEMENT: ["Start", "Ankauf", "Viertelwerk", "Stunden", "Vermittlung", "Programmbericht"],
 }
 
 

@@ -64,8 +64,11 @@ def committed(app):
 
 
 def logged_in(app, user_id):
+    from housing.auth.sessions import open_session
+
     with app.app_context():
-        session_id = db.session.get(User, user_id).get_id()
+        session_id = open_session(db.session.get(User, user_id))
+        db.session.commit()
         db.session.remove()
     client = app.test_client()
     with client.session_transaction() as session:

@@ -38,6 +38,12 @@ MATRIX = {
     "auth.login": ("GET", "/login", 200, everyone(302)),
     "auth.logout": ("POST", "/logout", LOGIN, everyone(302)),
     "auth.profile": ("GET", "/profile", LOGIN, everyone(200)),
+    # Two-factor login: the second step and the enrolment need a password step first in this browser.
+    "auth.second_step": ("GET", "/login/code", LOGIN, everyone(302)),
+    "auth.enrol": ("GET", "/login/two-factor", LOGIN, everyone(302)),
+    "auth.recovery_codes": ("GET", "/profile/recovery-codes", LOGIN, everyone(302)),
+    "auth.profile_two_factor": ("GET", "/profile/two-factor", LOGIN, everyone(200)),
+    "auth.disable_two_factor": ("POST", "/profile/two-factor/off", LOGIN, everyone(302)),
     "auth.change_password": ("POST", "/profile/password", LOGIN, everyone(422)),
     "auth.create_token": ("POST", "/profile/tokens", LOGIN, everyone(422)),
     "auth.revoke_token": ("POST", "/profile/tokens/{other_token}/revoke", LOGIN, everyone(404)),

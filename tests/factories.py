@@ -177,8 +177,8 @@ def placement_records() -> dict:
 
 
 def notification(user, key="test:1", title="Mangel fällig", link="/cases", **extra):
-    from housing.jobs.notifications import notify
     from housing.jobs.models import Notification
+    from housing.jobs.notifications import notify
 
     notify([user.id], key, extra.pop("kind", "test"), title, link=link, **extra)
     db.session.flush()

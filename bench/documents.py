@@ -23,7 +23,7 @@ CASES, PLACEMENTS = 10_000, 2_000
 def _app(url):
     from housing import create_app
 
-    return create_app({"ENV": "production", "SECRET_KEY": "bench", "DATABASE_URL": url})
+    return create_app({"ENV": "production", "SECRET_KEY": "bench", "DATABASE_URL": url, "TRUSTED_HOSTS": "*"})
 
 
 def _month():

@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def configure(app: Flask, test_config: dict | None) -> None:
     """Defaults for the environment, then ``instance/config.py``, then ``HOUSING_*``, then ``test_config``."""
+    from .logs import install
+
+    install()
     overrides = config_module.env_overrides()
     env = (test_config or {}).get("ENV") or overrides.get("ENV") or "production"
     if env not in CONFIGS:
@@ -59,6 +62,13 @@ def configure(app: Flask, test_config: dict | None) -> None:
                 "For a local trial, HOUSING_ENV=development runs with a throwaway key."
             )
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+    if app.config.get("TRUSTED_HOSTS") in ("*", ("*",), ["*"]):
+        app.config["TRUSTED_HOSTS"] = None  # explicitly any host
+    elif env == "production" and not app.config.get("TRUSTED_HOSTS"):
+        raise ConfigurationError(
+            "No TRUSTED_HOSTS: set HOUSING_TRUSTED_HOSTS to the host names users open (comma-separated, e.g. "
+            "wohnen.dortmund.de), so requests for other hosts are refused; '*' accepts any host."
+        )
 
 
 def register_extensions(app: Flask) -> None:
@@ -74,8 +84,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.login_message_category = "info"
-
-    from .auth.models import User
 
     @login_manager.user_loader
     def load_user(identity: str):

@@ -1,10 +1,10 @@
 """Domain errors raised by services, and the error pages and JSON errors they turn into."""
 
-from flask import current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -70,11 +70,32 @@ def _http_message(status: int) -> tuple[str, str]:
 
 def handle_http_exception(error: HTTPException):
     status = error.code or 500
+    if status in (403, 404):
+        _audit_refusal(status)
     if is_api_request():
         code, message = _http_message(status)
         return json_error(status, code, message)
     template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/generic.html"
     return render_template(template, status=status, message=_http_message(status)[1]), status
+
+
+def _audit_refusal(status: int) -> None:
+    """A logged-in user (or token) refused a page or record: into the audit log, in its own transaction, so an
+    attempt to guess ids leaves a trace."""
+    from flask_login import current_user
+
+    from .audit.services import record
+
+    if not current_user or not current_user.is_authenticated or request.endpoint == "static":
+        return
+    try:
+        db.session.rollback()
+        record("access.denied", object_type=request.endpoint or "unknown",
+               summary=f"{status} {request.method} {request.full_path.rstrip('?')}"[:400])
+        db.session.commit()
+    except Exception:  # the refusal itself must still be answered
+        db.session.rollback()
+        current_app.logger.exception("Could not audit a refusal")
 
 
 def handle_domain_error(error: DomainError):
@@ -101,7 +122,13 @@ def handle_write_conflict(error):
                                           "Bitte laden Sie die Seite neu und prüfen Sie Ihre Eingabe.")))
 
 
+def handle_untrusted_host(error):
+    """A request for a host not in TRUSTED_HOSTS: no page (its links would point to that host)."""
+    return Response("400 Bad Request: unknown host", status=400, mimetype="text/plain")
+
+
 def register_errorhandlers(app):
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_write_conflict)

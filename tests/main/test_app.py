@@ -31,11 +31,13 @@ def test_instance_config_sits_between_defaults_and_environment(monkeypatch, tmp_
     (instance / "config.py").write_text("SECRET_KEY = 'from-instance'\nORGANISATION_NAME = 'Stadt Test'\n")
     monkeypatch.setenv("HOUSING_ENV", "production")
     monkeypatch.setenv("HOUSING_ORGANISATION_NAME", "Stadt Dortmund (Umgebung)")
+    monkeypatch.setenv("HOUSING_TRUSTED_HOSTS", "wohnen.dortmund.de, wohnen.intern")
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(instance))
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
     assert app.config["SECRET_KEY"] == "from-instance"
     assert app.config["ORGANISATION_NAME"] == "Stadt Dortmund (Umgebung)"
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["TRUSTED_HOSTS"] == ("wohnen.dortmund.de", "wohnen.intern")
 
 
 def test_sqlite_connections_enforce_foreign_keys_with_wal_and_busy_timeout(app):
@@ -72,7 +74,8 @@ def test_unknown_api_path_is_json(client):
 
 
 def test_server_error_is_a_german_page_without_stack_trace(tmp_path):
-    app = create_app({"ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/e.sqlite3"})
+    app = create_app({"ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/e.sqlite3",
+                      "TRUSTED_HOSTS": ["localhost"]})
 
     @app.route("/boom")
     def boom():
@@ -91,6 +94,49 @@ def test_security_headers_on_every_response(client):
     csp = response.headers["Content-Security-Policy"]
     assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_production_refuses_to_start_without_trusted_hosts(tmp_path):
+    with pytest.raises(ConfigurationError, match="TRUSTED_HOSTS"):
+        create_app({"ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/e.sqlite3"})
+
+
+def test_production_answers_only_its_trusted_hosts_and_sends_hsts(tmp_path):
+    app = create_app({"ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/e.sqlite3",
+                      "TRUSTED_HOSTS": ["wohnen.dortmund.de"]})
+    client = app.test_client()
+
+    assert client.get("/login", base_url="https://evil.example").status_code == 400
+    response = client.get("/login", base_url="https://wohnen.dortmund.de")
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_pages_of_a_logged_in_user_are_never_cached_but_static_files_may_be(officer_client):
+    assert officer_client.get("/").headers["Cache-Control"] == "no-store"
+    assert officer_client.get("/cases").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in officer_client.get("/static/css/housing.css").headers.get("Cache-Control", "")
+
+
+def test_a_refused_record_is_written_to_the_audit_log(officer_client):
+    from sqlalchemy import select
+
+    from housing.audit.models import AuditEvent
+    from housing.extensions import db
+
+    assert officer_client.get("/viertelwerk/participants/999999").status_code in (403, 404)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).one()
+    assert event.actor_id == officer_client.user.id
+    assert "/viertelwerk/participants/999999" in event.summary
+
+
+def test_a_log_line_cannot_be_forged_through_user_input(app, caplog):
+    import logging
+
+    logging.getLogger("housing.test").warning("Login failed for %s", "mallory\n2026-11-24 INFO admin logged in")
+
+    assert "\n" not in caplog.records[-1].getMessage()
+    assert "mallory\\n2026" in caplog.records[-1].getMessage()
 
 
 def test_browser_cleanup_keeps_every_table_the_migrations_seed():

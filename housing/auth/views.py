@@ -373,9 +373,26 @@ def set_user_password(user_id):
     user = get_user_or_404(user_id)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data, actor=current_user)
-        db.session.commit()
-        flash(_("Das Passwort von %(name)s ist neu gesetzt.", name=user.name), "success")
-        return redirect(url_for("auth.edit_user", user_id=user.id))
+        try:
+            services.set_password(user, form.password.data, actor=current_user._get_current_object())
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Das Passwort von %(name)s ist neu gesetzt.", name=user.name), "success")
+            return redirect(url_for("auth.edit_user", user_id=user.id))
     edit_form = UserEditForm(obj=user, roles=[role.value for role in user.roles])
     return render_template("admin/user_form.html", form=edit_form, user=user, password_form=form), 422
+
+
+@bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reset_two_factor(user_id):
+    """A lost phone: the user enrols again at the next login."""
+    user = get_user_or_404(user_id)
+    if EmptyForm().validate_on_submit() and user.has_two_factor:
+        twofactor.disable(user, actor=current_user._get_current_object())
+        db.session.commit()
+        flash(_("Die Anmeldung in zwei Schritten von %(name)s ist zurückgesetzt.", name=user.name), "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))

@@ -37,7 +37,7 @@ from .models import (
     Vacancy,
     VacancyStatus,
 )
-from .permissions import CASEWORK_ROLES, FLAT_ROLES
+from .permissions import CASEWORK_ROLES, FLAT_ROLES, may_see_applicant, own_caseload_of
 
 TAG = "Wohnungszugang"
 Money = Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
@@ -280,8 +280,12 @@ class KduIn(Schema):
 
 
 def _get(model, object_id):
+    """The record, or 404; a household (or its consent, offer, tenancy) outside the user's caseload is 404 too."""
     obj = db.session.get(model, object_id)
     if obj is None:
+        abort(404)
+    applicant = obj if isinstance(obj, Applicant) else getattr(obj, "applicant", None)
+    if isinstance(applicant, Applicant) and not may_see_applicant(current_user, applicant):
         abort(404)
     return obj
 
@@ -302,8 +306,9 @@ def list_applicants(query: ApplicantQuery):
     stmt = select(Applicant)
     if query.status is not None:
         stmt = stmt.where(Applicant.status == query.status)
-    if query.mine:
-        stmt = stmt.where(Applicant.advisor_id == current_user.id)
+    limit_to = current_user.id if query.mine else own_caseload_of(current_user)
+    if limit_to is not None:
+        stmt = stmt.where(Applicant.advisor_id == limit_to)
     rows, next_cursor = keyset_page(stmt, Applicant.id, query.limit, query.cursor)
     record("applicant.list", object_type="applicants", summary=f"api {len(rows)}")
     db.session.commit()
@@ -447,7 +452,8 @@ def update_vacancy(vacancy_id: int, body: VacancyPatch):
            tag=TAG, roles=CASEWORK_ROLES, query=MatchQuery, response=CandidateOut, paged=True)
 def vacancy_candidates(vacancy_id: int, query: MatchQuery):
     vacancy = _get(Vacancy, vacancy_id)
-    matches = matching.candidates(vacancy, near_misses=query.near_misses, limit=query.limit, on=today())
+    matches = matching.candidates(vacancy, near_misses=query.near_misses, limit=query.limit, on=today(),
+                                  advisor_id=own_caseload_of(current_user))
     return jsonify(items=[{"applicant_id": m.applicant.id, "rank": m.rank, "eligible": m.eligible,
                            "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=None)
 

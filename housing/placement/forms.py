@@ -140,3 +140,10 @@ class ResolveCaseForm(FlaskForm):
 class KduVersionForm(FlaskForm):
     valid_from = DateField(_l("Gültig ab"), validators=[DataRequired()])
     note = StringField(_l("Quelle"), validators=[Optional(), Length(max=300)])
+
+
+class HealthNoteForm(FlaskForm):
+    health_note = TextAreaField(_l("Gesundheitliche Angaben"), validators=[Optional(), Length(max=2000)],
+                                description=_l("Nur was die Vermittlung braucht, z. B. „nach Schlaganfall: Erdgeschoss "
+                                               "oder Aufzug“. Sichtbar nur für die Wohnraumvermittlung."))
+    health_note_basis = SelectField(_l("Rechtsgrundlage"), validators=[Optional()])

@@ -234,9 +234,11 @@ def candidate_failures(vacancy: Vacancy, figures: Figures):
     return _fails(space) + _fails(rent) + _fails(wbs) + _fails(access) + _fails(not_excluded)
 
 
-def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, on: date) -> list[Match]:
+def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, on: date,
+               advisor_id: int | None = None) -> list[Match]:
     """Households for a flat, best first: searching, with a valid consent to placement, every rule met
-    (with ``near_misses`` also those failing exactly one, after the eligible ones)."""
+    (with ``near_misses`` also those failing exactly one, after the eligible ones); with ``advisor_id`` only
+    that advisor's households (the caseload-only setting)."""
     figures = Figures.on_day(vacancy.available_from)
     failures = candidate_failures(vacancy, figures).label("failures")
     preferred = _preferred(literal(vacancy.unit.building.social_area_id), Applicant.id)
@@ -247,6 +249,8 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
             .order_by(failures, Applicant.urgency_rank.desc(), preferred.desc(), Applicant.registered_on,
                       Applicant.id)
             .limit(limit))
+    if advisor_id is not None:
+        stmt = stmt.where(Applicant.advisor_id == advisor_id)
     rows = db.session.execute(stmt).all()
     return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures), preferred_area=bool(pref))
             for rank, (applicant, _failures, pref) in enumerate(rows, start=1)]

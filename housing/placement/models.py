@@ -100,6 +100,19 @@ class Urgency(LabelledEnum):
 Urgency.LABELS = {Urgency.NORMAL: _l("normal"), Urgency.HIGH: _l("hoch"), Urgency.EMERGENCY: _l("Notfall")}
 
 
+class HealthNoteBasis(LabelledEnum):
+    """The legal basis a health note rests on (Art. 9 Abs. 2 GDPR); without one, none may be kept."""
+
+    CONSENT = "consent"
+    SOCIAL_LAW = "social_law"
+
+
+HealthNoteBasis.LABELS = {
+    HealthNoteBasis.CONSENT: _l("Ausdrückliche Einwilligung (Art. 9 Abs. 2 lit. a DSGVO)"),
+    HealthNoteBasis.SOCIAL_LAW: _l("Erforderlich für Sozialleistungen (Art. 9 Abs. 2 lit. b DSGVO, § 67a SGB X)"),
+}
+
+
 class ConsentPurpose(LabelledEnum):
     PLACEMENT = "placement"
     SHARE_WITH_LANDLORD = "share_with_landlord"

@@ -10,3 +10,26 @@ OVERVIEW_ROLES = (Role.TENANT_ADVISOR, Role.ADMIN, Role.MANAGEMENT)
 
 def can_see_households(user) -> bool:
     return user.is_authenticated and user.has_role(*CASEWORK_ROLES)
+
+
+# The admin's switch: advisors see only the households they are the advisor of (admins always see all).
+CASELOAD_ONLY = "advisor_caseload_only"
+
+
+def own_caseload_of(user) -> int | None:
+    """The advisor whose households ``user`` is limited to, or None for all of them."""
+    from ..rules.services import setting
+
+    if user.has_role(Role.ADMIN) or not setting(CASELOAD_ONLY, False):
+        return None
+    return user.id
+
+
+def may_see_applicant(user, applicant) -> bool:
+    limit = own_caseload_of(user)
+    return limit is None or applicant.advisor_id == limit
+
+
+def can_see_health_note(user, applicant) -> bool:
+    """Health data (Art. 9 GDPR) only for the advisors working with households, not for admins or others."""
+    return user.has_role(Role.TENANT_ADVISOR) and may_see_applicant(user, applicant)

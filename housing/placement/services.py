@@ -28,6 +28,7 @@ from .models import (
     Consent,
     ConsentPurpose,
     ContactKind,
+    HealthNoteBasis,
     HousingSituation,
     IncomeSource,
     Landlord,
@@ -128,6 +129,20 @@ def _validate_applicant(data: dict, errors: FieldErrors) -> dict:
     clean["advisor_id"] = data.get("advisor_id")
     clean["notes"] = (data.get("notes") or "").strip() or None
     return clean
+
+
+def set_health_note(applicant: Applicant, note: str | None, basis: str | None, *, actor) -> None:
+    """The restricted health note (e.g. "needs a ground-floor flat after a stroke"): kept only with its legal
+    basis; the audit log records that it changed, never what it says."""
+    note = (note or "").strip()[:2000] or None
+    errors = FieldErrors()
+    parsed = errors.enum("health_note_basis", HealthNoteBasis, basis, required=note is not None)
+    errors.raise_if_any()
+    old = applicant.health_note
+    applicant.health_note, applicant.health_note_basis = note, (parsed.value if note and parsed else None)
+    if old != applicant.health_note:
+        record("applicant.health_note", applicant, actor=actor,
+               summary="gelöscht" if note is None else ("angelegt" if old is None else "geändert"))
 
 
 def _set_areas(applicant: Applicant, preferred: list[SocialArea], excluded: list[SocialArea]) -> None:

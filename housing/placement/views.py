@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..auth.decorators import roles_required
+from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
@@ -19,6 +20,7 @@ from . import bp, matching, overview, reports, services
 from .forms import (
     ApplicantForm,
     ConsentForm,
+    HealthNoteForm,
     LandlordForm,
     OfferStatusForm,
     ResolveCaseForm,
@@ -34,6 +36,7 @@ from .models import (
     Applicant,
     ApplicantStatus,
     Consent,
+    HealthNoteBasis,
     Landlord,
     LandlordSupportCase,
     Offer,
@@ -44,14 +47,25 @@ from .models import (
     Vacancy,
     VacancyStatus,
 )
-from .permissions import CASEWORK_ROLES, FLAT_ROLES, OVERVIEW_ROLES
+from .permissions import (
+    CASEWORK_ROLES,
+    FLAT_ROLES,
+    OVERVIEW_ROLES,
+    can_see_health_note,
+    may_see_applicant,
+    own_caseload_of,
+)
 
 PAGE_SIZE = 50
 
 
 def _load(model, object_id):
+    """The record, or 404; a household (or its consent, offer, tenancy) outside the user's caseload is 404 too."""
     obj = db.session.get(model, object_id)
     if obj is None:
+        abort(404)
+    applicant = obj if isinstance(obj, Applicant) else getattr(obj, "applicant", None)
+    if isinstance(applicant, Applicant) and not may_see_applicant(current_user, applicant):
         abort(404)
     return obj
 
@@ -77,16 +91,27 @@ def _flash_refusal(error: DomainError) -> None:
 @roles_required(*CASEWORK_ROLES)
 def households():
     """The advisor's caseload (or everyone's), most urgent and longest waiting first."""
-    mine = request.args.get("all") != "1"
-    status = request.args.get("status")
-    statuses = [ApplicantStatus(status)] if status in {s.value for s in ApplicantStatus} else None
-    stmt = services.caseload(current_user, statuses=statuses, everyone=not mine).limit(500)
+    mine, status, stmt = _household_list()
+    stmt = stmt.limit(500)
     rows = db.session.scalars(stmt).all()
-    counts = dict(db.session.execute(select(Applicant.status, func.count()).group_by(Applicant.status)).all())
+    limited = own_caseload_of(current_user) is not None
+    count_query = select(Applicant.status, func.count()).group_by(Applicant.status)
+    if limited:
+        count_query = count_query.where(Applicant.advisor_id == current_user.id)
+    counts = dict(db.session.execute(count_query).all())
     record("applicant.list", object_type="applicants", summary=f"{len(rows)} rows")
     db.session.commit()
     return render_template("placement/households.html", rows=rows, mine=mine, status=status, counts=counts,
-                           statuses=list(ApplicantStatus), today=today())
+                           statuses=list(ApplicantStatus), today=today(), limited=limited)
+
+
+def _household_list():
+    """The caseload filters of the list and its export: own households (always, when the admin limited advisors
+    to their caseload) or everyone's, and a status."""
+    mine = request.args.get("all") != "1" or own_caseload_of(current_user) is not None
+    status = request.args.get("status")
+    statuses = [ApplicantStatus(status)] if status in {s.value for s in ApplicantStatus} else None
+    return mine, status, services.caseload(current_user, statuses=statuses, everyone=not mine)
 
 
 def _applicant_form(applicant=None, formdata=None):
@@ -159,7 +184,9 @@ def household(applicant_id):
     db.session.commit()
     return render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
                            tenancies=tenancies, status_form=status_form, consent_form=ConsentForm(given_on=today()),
-                           revoke_form=EmptyForm(), propose_form=EmptyForm(), today=today())
+                           revoke_form=EmptyForm(), propose_form=EmptyForm(), today=today(),
+                           health_form=_health_note_form(applicant) if can_see_health_note(current_user, applicant)
+                           else None)
 
 
 @bp.route("/households/<int:applicant_id>/status", methods=["POST"])
@@ -181,6 +208,32 @@ def household_status(applicant_id):
     else:
         flash(_("Bitte wählen Sie den neuen Stand."), "error")
     return redirect(url_for("placement.household", applicant_id=applicant.id))
+
+
+@bp.route("/households/<int:applicant_id>/health-note", methods=["POST"])
+@roles_required(Role.TENANT_ADVISOR)
+def health_note(applicant_id):
+    applicant = _load(Applicant, applicant_id)
+    if not can_see_health_note(current_user, applicant):
+        abort(404)
+    form = _health_note_form(applicant)
+    if form.validate_on_submit():
+        try:
+            services.set_health_note(applicant, form.health_note.data, form.health_note_basis.data,
+                                     actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.fields.get("health_note_basis", [error.message])[0], "error")
+        else:
+            db.session.commit()
+            flash(_("Die gesundheitlichen Angaben sind gespeichert."), "success")
+    return redirect(url_for("placement.household", applicant_id=applicant.id) + "#health")
+
+
+def _health_note_form(applicant, formdata=None):
+    form = HealthNoteForm(obj=applicant) if formdata is None else HealthNoteForm()
+    form.health_note_basis.choices = choices([("", _("– bitte wählen –"))] + HealthNoteBasis.choices())
+    return form
 
 
 @bp.route("/households/<int:applicant_id>/consents", methods=["POST"])
@@ -340,7 +393,8 @@ def flat(vacancy_id):
         abort(404)
     casework = current_user.has_role(*CASEWORK_ROLES)
     near = request.args.get("near") == "1"
-    candidates = matching.candidates(vacancy, near_misses=near, on=today()) \
+    candidates = matching.candidates(vacancy, near_misses=near, on=today(),
+                                     advisor_id=own_caseload_of(current_user)) \
         if casework and vacancy.status == VacancyStatus.OPEN else []
     offers = db.session.scalars(select(Offer).where(Offer.vacancy_id == vacancy.id)
                                 .order_by(Offer.created_at.desc())).all() if casework else []
@@ -497,10 +551,8 @@ def export_households(fmt):
     """The caseload as the list shows it (same filters), for work in a spreadsheet; the export is audited."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    mine = request.args.get("all") != "1"
-    status = request.args.get("status")
-    statuses = [ApplicantStatus(status)] if status in {s.value for s in ApplicantStatus} else None
-    rows = db.session.scalars(services.caseload(current_user, statuses=statuses, everyone=not mine)).all()
+    _mine, _status, stmt = _household_list()
+    rows = db.session.scalars(stmt).all()
     record("applicant.export", object_type="applicants", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"haushalte-{today().isoformat()}"

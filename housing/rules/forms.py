@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import LocalDecimalField
@@ -10,3 +10,10 @@ class RuleVersionForm(FlaskForm):
     valid_from = DateField(_l("Gültig ab"), validators=[DataRequired()])
     value = LocalDecimalField(_l("Wert"), places=2, validators=[DataRequired()])
     note = StringField(_l("Anmerkung / Quelle"), validators=[Optional(), Length(max=300)])
+
+
+class SettingsForm(FlaskForm):
+    advisor_caseload_only = BooleanField(
+        _l("Die Wohnraumvermittlung sieht nur Haushalte, die sie selbst betreut"),
+        description=_l("Sonst sehen alle Beraterinnen und Berater alle Haushalte. "
+                       "Die Administration sieht immer alle."))

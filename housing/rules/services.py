@@ -135,3 +135,26 @@ def add_kdu_version(valid_from: date, rows: list[dict], *, actor, note: str | No
     db.session.flush()
     record("kdu.add_version", object_type="kdu_limits", actor=actor, summary=f"{valid_from}: {len(limits)} rows")
     return limits
+
+
+# --- settings (switches the admin sets) ------------------------------------------------------------------------
+
+
+def setting(key: str, default=None):
+    from .models import Setting
+
+    row = db.session.get(Setting, key)
+    return default if row is None else row.value
+
+
+def set_setting(key: str, value, *, actor) -> None:
+    from ..audit.services import record
+    from .models import Setting
+
+    row = db.session.get(Setting, key)
+    old = None if row is None else row.value
+    if row is None:
+        row = Setting(key=key)
+        db.session.add(row)
+    row.value, row.updated_by_id = value, actor.id
+    record("setting.update", object_type="settings", object_id=key, actor=actor, changes={key: [old, value]})

@@ -11,23 +11,39 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_domain_error
 from . import bp, services
-from .forms import RuleVersionForm
+from .forms import RuleVersionForm, SettingsForm
 from .registry import DEFINITIONS
 
 
 def _overview(forms=None):
+    from ..placement.permissions import CASELOAD_ONLY
+
+    settings_form = SettingsForm(advisor_caseload_only=bool(services.setting(CASELOAD_ONLY, False)))
     rows = [
         {"definition": definition, "current": services.rule_value(key), "versions": services.versions(key),
          "form": (forms or {}).get(key) or RuleVersionForm(prefix=key, valid_from=today())}
         for key, definition in DEFINITIONS.items()
     ]
-    return render_template("rules/index.html", rows=rows)
+    return render_template("rules/index.html", rows=rows, settings_form=settings_form)
 
 
 @bp.route("/")
 @roles_required(Role.ADMIN)
 def index():
     return _overview()
+
+
+@bp.route("/settings", methods=["POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    from ..placement.permissions import CASELOAD_ONLY
+
+    form = SettingsForm()
+    if form.validate_on_submit():
+        services.set_setting(CASELOAD_ONLY, bool(form.advisor_caseload_only.data), actor=current_user)
+        db.session.commit()
+        flash(_("Die Einstellungen sind gespeichert."), "success")
+    return redirect(url_for("rules.index"))
 
 
 @bp.route("/<key>", methods=["POST"])

@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
     from . import api, attachments, audit, auth, documents, jobs, main, placement, properties, renovation, rules
+    from .api import reference as api_reference
     from .auth.panels import admin_panel
     from .auth.permissions import can
     from .auth.roles import Role
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, audit, api, rules, attachments, jobs, documents, properties, renovation, placement):
         app.register_blueprint(module.bp)
+    app.register_blueprint(api_reference.bp)
     jobs.init_area(app)
     documents.init_area(app)
     properties.init_area(app)

@@ -88,6 +88,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one (Alembic's batch mode): with foreign
+            # keys enforced, dropping a table others refer to fails once it holds rows. Off for the migration
+            # (the pragma only works outside a transaction, so on the driver's connection), checked afterwards.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -96,6 +102,14 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"The migration left rows with broken foreign keys: {broken[:5]}")
+        if sqlite:
+            connection.commit()
+            # Not back into the pool with foreign keys off: the next connection starts fresh.
+            connection.invalidate()
 
 
 if context.is_offline_mode():

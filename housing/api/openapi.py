@@ -123,6 +123,8 @@ def build_document() -> dict:
             }
         if op.public:
             entry["security"] = []
+        if op.roles is not None:
+            entry["x-roles"] = sorted(str(role) for role in op.roles)
         paths.setdefault(path, {})[op.method.lower()] = entry
     return {
         "openapi": "3.1.0",

@@ -33,6 +33,7 @@ def everyone(status):
 MATRIX = {
     "main.index": ("GET", "/", LOGIN, everyone(200)),
     "main.healthz": ("GET", "/healthz", 200, everyone(200)),
+    "api_reference.reference": ("GET", "/api-reference", 200, everyone(200)),
     "main.admin": ("GET", "/admin/", LOGIN, only("admin")),
     "main.set_language": ("POST", "/language", 302, everyone(302)),
     "auth.login": ("GET", "/login", 200, everyone(302)),

@@ -6,6 +6,7 @@ notifications are committed (``send_pending_emails``), never from inside the tra
 
 import logging
 import smtplib
+from email import policy
 from email.message import EmailMessage
 
 from flask import current_app
@@ -89,8 +90,11 @@ def mail_configured() -> bool:
 
 
 def send_pending_emails(limit: int = 500) -> int:
-    """Send an e-mail for each committed notification not mailed yet (oldest first) and mark it; returns how many
-    were sent. Each is marked and committed right after sending, so a crash resends at most one."""
+    """Send an e-mail for each committed notification not mailed yet (oldest first); returns how many were sent.
+
+    Each is claimed (marked and committed) before it is sent, so two senders at the same time (the scheduler's
+    minute and a job started on the admin page) never mail it twice; a failed send gives the claim back, a crash
+    between claim and send loses that one e-mail (the message stays in the inbox)."""
     if not mail_configured():
         return 0
     sent = 0
@@ -99,6 +103,7 @@ def send_pending_emails(limit: int = 500) -> int:
         .join(User, User.id == Notification.user_id)
         .where(Notification.emailed_at.is_(None), User.is_active.is_(True))
         .order_by(Notification.id).limit(limit)).all()
+    db.session.commit()  # each claim below starts a transaction of its own (SQLite: see runner.claim)
     if not pending:
         return 0
     config = current_app.config
@@ -110,16 +115,27 @@ def send_pending_emails(limit: int = 500) -> int:
     with smtp:
         for notification_id, title, link, email, name, language in pending:
             message = _message(config, email, name, language, title, link)
+            claimed = db.session.execute(update(Notification).where(
+                Notification.id == notification_id, Notification.emailed_at.is_(None)).values(emailed_at=utcnow()))
+            db.session.commit()
+            if not claimed.rowcount:
+                continue  # another sender has it
             try:
                 smtp.send_message(message)
-            except smtplib.SMTPException as error:
+            except (OSError, smtplib.SMTPException) as error:
                 log.warning("E-mail for notification %s not sent: %s", notification_id, error)
+                db.session.execute(update(Notification).where(Notification.id == notification_id)
+                                   .values(emailed_at=None))
+                db.session.commit()
                 continue
-            db.session.execute(update(Notification).where(Notification.id == notification_id)
-                               .values(emailed_at=utcnow()))
-            db.session.commit()
             sent += 1
     return sent
+
+
+# Python 3.11 folds a long subject so that the space before an encoded word starting with "(" is lost
+# ("Heizung(§ 5)"); kept on one line (RFC 5322 allows 998 characters) the subject arrives as written. The body is
+# quoted-printable, so its lines stay short all the same.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 def _connect(config) -> smtplib.SMTP:
@@ -139,9 +155,9 @@ def _message(config, email: str, name: str, language: str | None, title: str, li
             lines.append(_("Details: %(url)s", url=base + link))
         lines += [_("Alle Nachrichten: %(url)s", url=base + "/inbox"), "", "--",
                   _("Diese Nachricht wurde automatisch versandt; bitte antworten Sie nicht darauf.")]
-        message = EmailMessage()
+        message = EmailMessage(policy=MAIL_POLICY)
         message["Subject"] = "[housing] " + title.replace("\n", " ").replace("\r", " ")[:200]
     message["From"] = config["MAIL_FROM"]
     message["To"] = email
-    message.set_content("\n".join(lines))
+    message.set_content("\n".join(lines), cte="quoted-printable")
     return message

@@ -5,14 +5,15 @@ up): the unique key (job, slot) lets exactly one of them claim it.
 """
 
 import logging
+import secrets
 import socket
 import traceback
 from contextlib import nullcontext
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import LOCAL_TZ, utcnow
@@ -34,7 +35,9 @@ def trigger_of(job: Job) -> CronTrigger:
 
 def latest_slot(job: Job, now: datetime) -> datetime | None:
     """The last scheduled time at or before ``now`` within two months (daily and monthly jobs). Computed by
-    calendar, not by stepping the cron trigger, which can loop at a daylight-saving change."""
+    calendar, not by stepping the cron trigger, which can loop at a daylight-saving change. Compared as instants:
+    two datetimes of the same zone compare by wall time, which puts 02:30 before 03:10 on the night the clocks
+    go forward although 02:30 (which does not exist; it means 03:30) is still to come."""
     local_now = now.astimezone(LOCAL_TZ)
     for back in range(62):
         day = local_now.date() - timedelta(days=back)
@@ -42,13 +45,17 @@ def latest_slot(job: Job, now: datetime) -> datetime | None:
             continue
         moment = datetime.combine(day, time(int(job.schedule.get("hour", 0)), int(job.schedule.get("minute", 0))),
                                   LOCAL_TZ)
-        if moment <= local_now:
+        if moment.astimezone(UTC) <= now.astimezone(UTC):
             return moment
     return None
 
 
 def claim(job: Job, slot: str) -> JobRun | None:
     """Insert the run row and commit; None when another process has this slot already."""
+    # The insert starts a transaction of its own: on SQLite, a transaction that has read (catch_up's look at the
+    # table) cannot start writing once another process has written since; it fails at once ("database is
+    # locked") instead of waiting its turn.
+    db.session.commit()
     run = JobRun(job=job.name, slot=slot, host=socket.gethostname()[:120])
     db.session.add(run)
     try:
@@ -66,7 +73,11 @@ def run_job(job: Job, slot: str, on: date) -> JobRun | None:
     if run is None:
         log.info("Job %s slot %s: already claimed elsewhere, skipped", job.name, slot)
         return None
+    this_run = update(JobRun).where(JobRun.job == job.name, JobRun.slot == slot)  # (run.id would read the row)
     try:
+        # Write first (the run's own row), then read: on SQLite the job's transaction holds the write lock from
+        # its start, so another process's writes wait for it rather than make its delivery fail.
+        db.session.execute(this_run.values(status="running"))
         with _url_context():
             outcome = job.run(on)
         run.notifications = deliver(outcome.reminders)
@@ -75,15 +86,19 @@ def run_job(job: Job, slot: str, on: date) -> JobRun | None:
         run.finished_at = utcnow()
         db.session.commit()
     except Exception:
+        error = traceback.format_exc(limit=5)[-4000:]
         db.session.rollback()
         log.exception("Job %s slot %s failed", job.name, slot)
-        run = db.session.get(JobRun, run.id)
-        run.status = "failed"
-        run.summary = traceback.format_exc(limit=5)[-4000:]
-        run.finished_at = utcnow()
+        db.session.execute(this_run.values(status="failed", summary=error, finished_at=utcnow()))
         db.session.commit()
-        return run
-    emails = send_pending_emails()
+        return db.session.scalar(select(JobRun).where(JobRun.job == job.name, JobRun.slot == slot)
+                                 .execution_options(populate_existing=True))
+    try:
+        emails = send_pending_emails()
+    except Exception:  # the reminders are delivered; e-mail trouble does not fail the job
+        db.session.rollback()
+        log.exception("E-mails after job %s slot %s failed", job.name, slot)
+        emails = 0
     if emails:
         run.emails = emails
         db.session.commit()
@@ -104,10 +119,12 @@ def run_scheduled(name: str, scheduled: datetime) -> JobRun | None:
 
 def run_by_hand(name: str, on: date | None = None) -> JobRun:
     """``flask run-job`` and the admin page's button: a slot of its own, so it never blocks the scheduled run
-    (reminders already delivered are still not delivered again)."""
+    (reminders already delivered are still not delivered again). The random tail keeps two runs started in the
+    same instant (two clicks, a frozen clock) from sharing a slot, which would leave the second with no run."""
     job = JOBS[name]
     now = utcnow()
-    return run_job(job, "manual:" + now.strftime("%Y-%m-%dT%H:%M:%S.%f"), on or now.astimezone(LOCAL_TZ).date())
+    slot = f"manual:{now:%Y-%m-%dT%H:%M:%S.%f}:{secrets.token_hex(4)}"
+    return run_job(job, slot, on or now.astimezone(LOCAL_TZ).date())
 
 
 def catch_up(now: datetime | None = None) -> list[JobRun]:

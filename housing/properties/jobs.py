@@ -1,6 +1,7 @@
 """The Ankauf reminders: defect and order deadlines, pre-emption deadlines; and the nightly overcrowding check.
 
-Reminders go to the officers who inspected the building, or to every housing officer when nobody has yet.
+Reminders go to the officers who inspected the building, or to every housing officer when nobody has yet (or
+everyone who did has left).
 The key holds the deadline, so a moved deadline is announced again, an unchanged one never twice.
 """
 
@@ -11,6 +12,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..auth.models import User
 from ..auth.roles import Role
 from ..auth.services import active_user_ids_with_role
 from ..extensions import db
@@ -34,13 +36,15 @@ PREEMPTION_STAGES = (("4w", timedelta(weeks=4)), ("1w", timedelta(weeks=1)))
 
 
 def _officers_by_property(property_ids) -> dict[int, frozenset[int]]:
+    """The active officers named on a building's inspections; every housing officer when none of them is left."""
     everyone = None
     found = defaultdict(set)
     if property_ids:
         rows = db.session.execute(
             select(Inspection.property_id, inspection_officers.c.user_id)
             .join(inspection_officers, inspection_officers.c.inspection_id == Inspection.id)
-            .where(Inspection.property_id.in_(set(property_ids))))
+            .join(User, User.id == inspection_officers.c.user_id)
+            .where(Inspection.property_id.in_(set(property_ids)), User.is_active.is_(True)))
         for property_id, user_id in rows:
             found[property_id].add(user_id)
     result = {}
@@ -77,7 +81,7 @@ def deadline_reminders(on: date) -> Outcome:
     for row in defects:
         stage = _stage(row.deadline, on)
         address = f"{row.street} {row.house_number}"
-        what = DefectCategory(row.category).label
+        what = DefectCategory.LABELS[DefectCategory(row.category)]  # lazy: in each recipient's language
         title = (_l("Mangel überfällig seit %(date)s: %(what)s, %(address)s", date=f"{row.deadline:%d.%m.%Y}",
                     what=what, address=address) if stage == "overdue" else
                  _l("Mangel fällig am %(date)s: %(what)s, %(address)s", date=f"{row.deadline:%d.%m.%Y}",
@@ -89,7 +93,7 @@ def deadline_reminders(on: date) -> Outcome:
     for row in orders:
         stage = _stage(row.deadline, on)
         address = f"{row.street} {row.house_number}"
-        what = OrderType(row.type).label
+        what = OrderType.LABELS[OrderType(row.type)]
         title = (_l("Frist der Anordnung abgelaufen am %(date)s: %(what)s, %(address)s",
                     date=f"{row.deadline:%d.%m.%Y}", what=what, address=address) if stage == "overdue" else
                  _l("Frist der Anordnung endet am %(date)s: %(what)s, %(address)s",

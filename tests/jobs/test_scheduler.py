@@ -1,0 +1,51 @@
+"""The scheduler's pieces in this process: one APScheduler job per registered job (and the e-mail minute), the
+firing of a job (its latest slot, once), and the minute that mails what others committed."""
+
+from datetime import timedelta
+
+from housing.auth.roles import Role
+from housing.clock import utcnow
+from housing.extensions import db
+from housing.jobs.notifications import notify
+from housing.jobs.registry import JOBS
+from housing.jobs.scheduler import _fire, _mail, build_scheduler
+
+from ..factories import UserFactory
+from .conftest import START, local, messages
+
+
+def test_the_scheduler_has_each_job_at_its_time_in_dortmund(app, clock):
+    scheduler = build_scheduler(app)
+    now = local(START, 7)
+
+    assert {job.id for job in scheduler.get_jobs()} == set(JOBS) | {"mail"}
+    next_runs = {job.id: job.trigger.get_next_fire_time(None, now) for job in scheduler.get_jobs()}
+    assert next_runs["property-deadlines"] == local(START + timedelta(days=1), 6)
+    assert next_runs["retention"] == local(START + timedelta(days=1), 1, 30)
+    assert next_runs["unapproved-months"] == local(START.replace(day=3), 6, 15)
+    assert scheduler.get_job("mail").trigger.interval == timedelta(minutes=1)
+
+
+def test_a_firing_runs_the_latest_slot_once(app, clock):
+    from housing.jobs.models import JobRun
+
+    clock.move_to(local(START, 6, 0) + timedelta(seconds=1))
+    _fire(app, "property-deadlines")
+    _fire(app, "property-deadlines")
+
+    runs = db.session.scalars(db.select(JobRun)).all()
+    assert [(run.job, run.slot, run.status) for run in runs] == [
+        ("property-deadlines", "2026-11-02T06:00", "succeeded")]
+    assert runs[0].started_at == utcnow()
+
+
+def test_the_mail_minute_sends_what_was_committed_elsewhere(app, clock, mail):
+    officer = UserFactory(roles=[Role.HOUSING_OFFICER])
+    notify([officer.id], "document:1:done", "document", "Dokument fertig: Programmbericht", link="/documents/1")
+    db.session.commit()
+
+    _mail(app)
+    _mail(app)
+
+    assert [message["Subject"] for message in mail] == ["[housing] Dokument fertig: Programmbericht"]
+    assert len(messages(officer)) == 1

@@ -105,7 +105,20 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from . import api, attachments, audit, auth, documents, jobs, main, placement, properties, renovation, rules
+    from . import (
+        api,
+        attachments,
+        audit,
+        auth,
+        documents,
+        jobs,
+        main,
+        placement,
+        privacy,
+        properties,
+        renovation,
+        rules,
+    )
     from .api import reference as api_reference
     from .auth.panels import admin_panel
     from .auth.permissions import can
@@ -116,7 +129,8 @@ def register_blueprints(app: Flask) -> None:
     from .main.registry import nav_for, register_admin_section, register_nav, register_panel
     from .security import set_security_headers
 
-    for module in (main, auth, audit, api, rules, attachments, jobs, documents, properties, renovation, placement):
+    for module in (main, auth, audit, api, rules, attachments, jobs, documents, properties, renovation, placement,
+                   privacy):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_reference.bp)
     jobs.init_area(app)
@@ -124,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     properties.init_area(app)
     renovation.init_area(app)
     placement.init_area(app)
+    privacy.init_area(app)
 
     register_nav("main.admin", _l("Administration"), {Role.ADMIN}, order=900)
     register_admin_section("auth.users", _l("Benutzer"), _l("Konten, Rollen, Passwörter"), order=10)

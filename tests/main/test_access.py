@@ -58,6 +58,11 @@ MATRIX = {
     "audit.export_events": ("GET", "/admin/audit/export.xlsx", LOGIN, only("admin")),
     "rules.index": ("GET", "/admin/rules/", LOGIN, only("admin")),
     "rules.settings": ("POST", "/admin/rules/settings", LOGIN, only("admin", ok=302)),
+    # Data protection: the data protection officer's tools, admins only.
+    "privacy.subjects": ("GET", "/admin/privacy/", LOGIN, only("admin")),
+    "privacy.subject": ("GET", "/admin/privacy/applicant/{applicant}", LOGIN, only("admin")),
+    "privacy.subject_pdf": ("GET", "/admin/privacy/participant/{participant}/auskunft.pdf", LOGIN, only("admin")),
+    "privacy.subject_json": ("GET", "/admin/privacy/applicant/{applicant}/auskunft.json", LOGIN, only("admin")),
     # The inbox is everyone's own; another user's message does not exist for them.
     "jobs.inbox": ("GET", "/inbox", LOGIN, everyone(200)),
     "jobs.open_notification": ("POST", "/inbox/{other_notification}/open", LOGIN, everyone(404)),

@@ -66,16 +66,17 @@ def _stage(due: date, on: date) -> str | None:
 
 
 def deadline_reminders(on: date) -> Outcome:
-    """Defects and orders: once when due within 7 days, once when overdue."""
+    """Defects and orders of open cases: once when due within 7 days, once when overdue."""
     defects = db.session.execute(
         select(Defect.id, Defect.property_id, Defect.category, Defect.deadline, Property.street, Property.house_number)
         .join(Property, Property.id == Defect.property_id)
-        .where(Defect.resolved_on.is_(None), Defect.deadline.is_not(None), Defect.deadline <= on + DUE_SOON)).all()
+        .where(Defect.resolved_on.is_(None), Defect.deadline.is_not(None), Defect.deadline <= on + DUE_SOON,
+               Property.status.in_(OPEN_STATUSES))).all()
     orders = db.session.execute(
         select(Order.id, Order.property_id, Order.type, Order.deadline, Property.street, Property.house_number)
         .join(Property, Property.id == Order.property_id)
         .where(Order.status == OrderStatus.ISSUED, Order.deadline.is_not(None),
-               Order.deadline <= on + DUE_SOON)).all()
+               Order.deadline <= on + DUE_SOON, Property.status.in_(OPEN_STATUSES))).all()
     officers = _officers_by_property({row.property_id for row in defects} | {row.property_id for row in orders})
     reminders = []
     for row in defects:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import distinct, exists, func, select
 
 from ..extensions import db
@@ -71,8 +72,9 @@ def unapproved_month_reminders(on: date) -> Outcome:
     reminders = [
         Reminder(supervisors.get(project_id, frozenset()), f"unapproved:{project_id}:{first:%Y-%m}:{this_month:%Y-%m}",
                  "unapproved_month",
-                 _l("%(n)s Stundennachweise für %(month)s noch nicht freigegeben (Projekt %(project)s)", n=people,
-                    month=f"{first:%m/%Y}", project=names.get(project_id, "")),
+                 lazy_ngettext("%(num)s Stundennachweis für %(month)s noch nicht freigegeben (Projekt %(project)s)",
+                               "%(num)s Stundennachweise für %(month)s noch nicht freigegeben (Projekt %(project)s)",
+                               people, month=f"{first:%m/%Y}", project=names.get(project_id, "")),
                  link=url_for("renovation.crew_month", project_id=project_id, month=f"{first:%Y-%m}"),
                  severity="warning")
         for (project_id, first), people in sorted(open_months.items())]

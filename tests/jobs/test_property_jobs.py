@@ -128,6 +128,19 @@ def test_defect_deadlines_at_the_edges_reach_exactly_the_inspecting_officers(adm
     assert messages(retired) == [] and messages(admin) == []
 
 
+def test_a_closed_case_reminds_of_nothing(admin, inspector):
+    """Demolished, delisted, resolved by the owner, or let: its open defects and orders no longer matter."""
+    for number, status in (("4", CaseStatus.DEMOLISHED), ("5", CaseStatus.RESOLVED_BY_OWNER), ("6", CaseStatus.LET)):
+        prop, _defects = building(admin, number, officers=[inspector], deadlines=[day(2)])
+        order(prop, admin, day(3))
+        prop.status = status
+    db.session.commit()
+
+    run_by_hand("property-deadlines")
+
+    assert messages() == []
+
+
 def test_orders_remind_only_while_issued(admin, inspector):
     prop, _defects = building(admin, "3", officers=[inspector])
     order(prop, admin, day(7))

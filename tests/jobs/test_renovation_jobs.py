@@ -95,7 +95,8 @@ def entry(ids, worked_on, actor, n=0):
 
 def unapproved(user, ids, month: date, n: int):
     return (user.id, "unapproved_month",
-            f"{n} Stundennachweise für {month:%m/%Y} noch nicht freigegeben (Projekt {project_name(ids)})",
+            f"{n} Stundennachweis{'' if n == 1 else 'e'} für {month:%m/%Y} noch nicht freigegeben "
+            f"(Projekt {project_name(ids)})",
             f"/viertelwerk/projects/{ids['project']}/months/{month:%Y-%m}")
 
 

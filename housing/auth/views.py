@@ -120,9 +120,11 @@ def second_step():
         if submitted is form and twofactor.verify(user, form.code.data):
             return _complete_login(user, session.get("pending_next"))
         if submitted is recovery and twofactor.use_recovery_code(user, recovery.recovery_code.data):
-            flash(_("Sie haben einen Wiederherstellungscode verwendet; noch %(n)s übrig.",
-                    n=twofactor.remaining_recovery_codes(user)), "warning")
-            return _complete_login(user, session.get("pending_next"))
+            left = twofactor.remaining_recovery_codes(user)
+            response = _complete_login(user, session.get("pending_next"))
+            # After the login: it starts a fresh session, which would drop a message flashed before.
+            flash(_("Sie haben einen Wiederherstellungscode verwendet; noch %(n)s übrig.", n=left), "warning")
+            return response
         throttle.record_failure(user.email, _address())
         record("login.failed", user, summary="second step")
         db.session.commit()
@@ -134,15 +136,27 @@ def second_step():
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 def enrol():
     """Enrolment during login, for roles that require two-factor login: scan, type a code, keep the recovery
-    codes. The new secret waits in the session until a code from it proves the app has it."""
+    codes, and the login is complete."""
     user = _pending_user()
     if user is None:
         flash(_("Bitte melden Sie sich erneut an."), "info")
         return redirect(url_for("auth.login"))
     if user.has_two_factor:
         return redirect(url_for("auth.second_step"))
-    secret = session.get("pending_secret") or twofactor.new_secret()
-    session["pending_secret"] = secret
+
+    def done(_codes):
+        next_url = session.get("pending_next")
+        _log_in(user)  # a fresh session: where to go after the codes is carried over
+        session["after_codes"] = next_url
+
+    return _enrolment(user, "pending_secret", done)
+
+
+def _enrolment(user: User, secret_key: str, done, **context):
+    """Scan and confirm: the new secret waits in the session (under ``secret_key``) until a code from it proves
+    the app has it; then ``done(recovery_codes)`` finishes (logs in, or commits) and the codes are shown once."""
+    secret = session.get(secret_key) or twofactor.new_secret()
+    session[secret_key] = secret
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -151,11 +165,11 @@ def enrol():
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            next_url = session.get("pending_next")
-            _log_in(user)
-            session["recovery_codes"], session["after_codes"] = codes, next_url
+            session.pop(secret_key, None)
+            done(codes)
+            session["recovery_codes"] = codes
             return redirect(url_for("auth.recovery_codes"))
-    return render_template("auth/enrol.html", form=form, secret=secret, qr=twofactor.qr_code(user, secret))
+    return render_template("auth/enrol.html", form=form, secret=secret, qr=twofactor.qr_code(user, secret), **context)
 
 
 @bp.route("/profile/recovery-codes")
@@ -176,22 +190,7 @@ def profile_two_factor():
     user = current_user._get_current_object()
     if user.has_two_factor:
         return redirect(url_for("auth.profile"))
-    secret = session.get("profile_secret") or twofactor.new_secret()
-    session["profile_secret"] = secret
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = twofactor.enable(user, secret, form.code.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            session.pop("profile_secret", None)
-            session["recovery_codes"] = codes
-            return redirect(url_for("auth.recovery_codes"))
-    return render_template("auth/enrol.html", form=form, secret=secret, qr=twofactor.qr_code(user, secret),
-                           from_profile=True)
+    return _enrolment(user, "profile_secret", lambda codes: db.session.commit(), from_profile=True)
 
 
 @bp.route("/profile/two-factor/off", methods=["POST"])

@@ -1,6 +1,6 @@
 from datetime import datetime, time, timedelta
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -8,7 +8,7 @@ from ..auth.decorators import roles_required
 from ..auth.roles import Role
 from ..clock import LOCAL_TZ, today
 from ..extensions import db
-from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.exports import Column, export_response, require_format
 from . import bp
 from .forms import AuditFilterForm
 from .models import AuditEvent
@@ -74,8 +74,7 @@ def _event_columns() -> list[Column]:
 @roles_required(Role.ADMIN)
 def export_events(fmt):
     """The whole filtered log (not just one page), newest first; the export is itself an audit entry."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     stmt = filtered_events(AuditFilterForm(request.args)).order_by(AuditEvent.id.desc())
     record("audit.export", object_type="audit_events", summary=f"{fmt}: {request.query_string.decode()[:400]}")
     db.session.commit()
@@ -84,9 +83,7 @@ def export_events(fmt):
         return db.session.scalars(stmt.execution_options(yield_per=1000))
 
     name = f"audit-log-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, _event_columns(), rows)
-    return xlsx_response(name, _("Audit-Log"), _event_columns(), rows)
+    return export_response(fmt, name, _("Audit-Log"), _event_columns(), rows)
 
 
 @bp.app_template_filter("audit_change")

@@ -10,7 +10,7 @@ from ..clock import today, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, save_form, show_domain_error
-from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.exports import Column, export_response, require_format
 from ..security import safe_next
 from . import bp, services, sessions, throttle, twofactor
 from .decorators import roles_required
@@ -332,15 +332,12 @@ def _user_columns() -> list[Column]:
 @roles_required(Role.ADMIN)
 def export_users(fmt):
     """The accounts and their roles, for the yearly review of access rights; audited."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     rows = _user_list()
     record("user.export", object_type="users", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"benutzer-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, _user_columns(), rows)
-    return xlsx_response(name, _("Benutzer"), _user_columns(), rows)
+    return export_response(fmt, name, _("Benutzer"), _user_columns(), rows)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

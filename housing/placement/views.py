@@ -14,7 +14,7 @@ from ..forms import EmptyForm, choices, save_form, show_domain_error
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
-from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, matching, overview, reports, services
 from .forms import (
@@ -549,44 +549,35 @@ def _landlord_columns(open_cases, flats):
 @roles_required(*CASEWORK_ROLES)
 def export_households(fmt):
     """The caseload as the list shows it (same filters), for work in a spreadsheet; the export is audited."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     _mine, _status, stmt = _household_list()
     rows = db.session.scalars(stmt).all()
     record("applicant.export", object_type="applicants", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"haushalte-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, _household_columns(), rows)
-    return xlsx_response(name, _("Haushalte"), _household_columns(), rows)
+    return export_response(fmt, name, _("Haushalte"), _household_columns(), rows)
 
 
 @bp.route("/flats/export.<fmt>")
 @roles_required(*FLAT_ROLES)
 def export_flats(fmt):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     _status, stmt = _flat_list()
     rows = db.session.scalars(stmt).all()
     record("vacancy.export", object_type="vacancies", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"wohnungen-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, _flat_columns(), rows)
-    return xlsx_response(name, _("Wohnungen"), _flat_columns(), rows)
+    return export_response(fmt, name, _("Wohnungen"), _flat_columns(), rows)
 
 
 @bp.route("/landlords/export.<fmt>")
 @roles_required(*CASEWORK_ROLES)
 def export_landlords(fmt):
     """The landlords with their contacts and counts, as the list shows them; audited."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     rows, open_cases, flats = _landlord_list()
     record("landlord.export", object_type="landlords", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     columns = _landlord_columns(open_cases, flats)
     name = f"vermietende-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, columns, rows)
-    return xlsx_response(name, _("Vermietende"), columns, rows)
+    return export_response(fmt, name, _("Vermietende"), columns, rows)

@@ -15,7 +15,7 @@ from ..errors import DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..forms import choices, save_form, show_domain_error
 from ..pagination import InvalidCursor, SortKey, keyset_page
-from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, reports, services
 from .forms import (
@@ -153,8 +153,7 @@ def export_columns() -> list[Column]:
 @bp.route("/cases/export.<fmt>")
 @roles_required(*CASE_ROLES)
 def export_cases(fmt):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     form = _filter_form()
     stmt = _filtered_cases(form).order_by(Property.street, Property.house_number, Property.id)
     record("property.export", object_type="properties", summary=f"{fmt}: {request.query_string.decode()[:400]}")
@@ -163,9 +162,7 @@ def export_cases(fmt):
         return db.session.scalars(stmt.execution_options(yield_per=1000))
 
     name = f"faelle-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, export_columns(), rows)
-    return xlsx_response(name, _("Fälle"), export_columns(), rows)
+    return export_response(fmt, name, _("Fälle"), export_columns(), rows)
 
 
 @bp.route("/cases/board")

@@ -14,7 +14,7 @@ from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error
-from ..reports.exports import Column, csv_response, xlsx_response
+from ..reports.exports import EXPORT_FORMATS, Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, hours, participants, reports, services, sheet
 from .forms import MaterialCostForm, ParticipantForm, ProjectForm, QualificationForm, UnlockForm, WorkPackageForm
@@ -84,15 +84,12 @@ def _project_columns() -> list[Column]:
 @roles_required(*PROGRESS_ROLES)
 def export_projects(fmt):
     """The project list with hours and money against plan, as the list shows it to this user; audited."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     rows = _project_rows()
     record("project.export", object_type="renovation_projects", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"viertelwerk-projekte-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, _project_columns(), rows)
-    return xlsx_response(name, _("Projekte"), _project_columns(), rows)
+    return export_response(fmt, name, _("Projekte"), _project_columns(), rows)
 
 
 @bp.route("/projects/<int:project_id>")
@@ -283,15 +280,12 @@ def _participant_columns() -> list[Column]:
 @roles_required(*CREW_ROLES)
 def export_participants(fmt):
     """Need-to-know as on the list: a supervisor exports the crews of their own projects only; audited."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    require_format(fmt)
     rows = participants.participants_for(current_user)
     record("participant.export", object_type="participants", summary=f"list {fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"viertelwerk-teilnehmende-{today().isoformat()}"
-    if fmt == "csv":
-        return csv_response(name, _participant_columns(), rows)
-    return xlsx_response(name, _("Teilnehmende"), _participant_columns(), rows)
+    return export_response(fmt, name, _("Teilnehmende"), _participant_columns(), rows)
 
 
 def _participant_form(participant=None):
@@ -455,7 +449,7 @@ def report():
     rates = participants.attendance(people, first, last)
     buildings = reports.hours_by_property(own, first, last)
     fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
+    if fmt in EXPORT_FORMATS:
         return _export(request.args.get("table", "packages"), fmt, packages, rates, buildings)
     return render_template("renovation/reports.html", packages=packages, rates=rates, buildings=buildings,
                            first=first, last=last)
@@ -484,7 +478,7 @@ def _export(which, fmt, packages, rates, buildings):
         rows = packages
     db.session.commit()
     name = f"viertelwerk-{which}-{today().isoformat()}"
-    return csv_response(name, columns, rows) if fmt == "csv" else xlsx_response(name, _("Auswertung"), columns, rows)
+    return export_response(fmt, name, _("Auswertung"), columns, rows)
 
 
 @bp.route("/months/<month>/timesheets", methods=["POST"])

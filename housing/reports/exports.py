@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, abort, send_file, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -106,3 +106,19 @@ def xlsx_response(filename: str, sheet_title: str, columns: list[Column], rows) 
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def require_format(fmt: str) -> None:
+    """An export URL names its format (``export.csv``/``export.xlsx``); anything else does not exist."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+
+
+def export_response(fmt: str, filename: str, sheet_title: str, columns: list[Column], rows) -> Response:
+    """The list as CSV or XLSX, as the URL asked."""
+    if fmt == "csv":
+        return csv_response(filename, columns, rows)
+    return xlsx_response(filename, sheet_title, columns, rows)

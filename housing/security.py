@@ -13,12 +13,13 @@ def safe_next(target: str | None) -> str | None:
 
 def set_security_headers(response):
     from flask import current_app, request
-    from flask_login import current_user
 
     if current_app.config["ENV"] == "production":
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    # Pages and files shown to a logged-in user carry personal data: never kept by the browser or a proxy.
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    # Pages and files shown to a logged-in user carry personal data, and the steps of a login its secrets (the
+    # enrolment shows the new TOTP secret before the login is complete): nothing but the static files is ever
+    # kept by the browser or a proxy.
+    if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

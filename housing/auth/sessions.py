@@ -86,6 +86,10 @@ def end_all(user: User, reason: str, *, keep: UserSession | None = None) -> int:
 
 
 def open_sessions_of(user: User) -> list[UserSession]:
-    return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
-                                                             UserSession.ended_at.is_(None))
-                                   .order_by(UserSession.last_seen_at.desc())))
+    """The user's live sessions. A browser closed without logging out never returns to end its row, so rows past
+    the idle timeout or the lifetime are left out here (they are dead: ``load`` refuses them)."""
+    config, now = current_app.config, utcnow()
+    return list(db.session.scalars(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+        UserSession.last_seen_at > now - config["SESSION_IDLE_TIMEOUT"],
+        UserSession.created_at > now - config["PERMANENT_SESSION_LIFETIME"]).order_by(UserSession.last_seen_at.desc())))

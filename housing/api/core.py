@@ -8,7 +8,7 @@ describes it in ``/api/v1/openapi.json``, so the document cannot drift from the 
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import current_app, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -64,7 +64,7 @@ def operation(rule, method="GET", *, summary, tag, roles=None, query=None, body=
         @wraps(view)
         def wrapped(**kwargs):
             if roles is not None and not current_user.has_role(*roles):
-                return json_error(403, "forbidden", _("Dafür fehlt Ihnen die Berechtigung."))
+                abort(403)  # the JSON error, audited like a refused page
             if query is not None:
                 kwargs["query"] = _parse(query, request.args.to_dict(flat=True), "query")
             if body is not None:

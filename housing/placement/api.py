@@ -37,7 +37,7 @@ from .models import (
     Vacancy,
     VacancyStatus,
 )
-from .permissions import CASEWORK_ROLES, FLAT_ROLES, may_see_applicant, own_caseload_of
+from .permissions import CASEWORK_ROLES, FLAT_ROLES, may_see_applicant, own_caseload_of, within_caseload
 
 TAG = "Wohnungszugang"
 Money = Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
@@ -464,7 +464,8 @@ def vacancy_candidates(vacancy_id: int, query: MatchQuery):
 @operation("/offers", summary="Offers", tag=TAG, roles=CASEWORK_ROLES, query=PageQuery, response=OfferOut,
            paged=True)
 def list_offers(query: PageQuery):
-    rows, next_cursor = keyset_page(select(Offer), Offer.id, query.limit, query.cursor)
+    rows, next_cursor = keyset_page(within_caseload(select(Offer), current_user, Offer.applicant_id), Offer.id,
+                                    query.limit, query.cursor)
     return page_response(rows, next_cursor, OfferOut)
 
 
@@ -472,6 +473,8 @@ def list_offers(query: PageQuery):
            roles=CASEWORK_ROLES, body=OfferIn, response=OfferOut, status=201, errors=(409,))
 def create_offer(body: OfferIn):
     applicant = db.session.get(Applicant, body.applicant_id)
+    if applicant is not None and not may_see_applicant(current_user, applicant):
+        applicant = None  # another advisor's household, where advisors see their own only: as if unknown
     vacancy = db.session.get(Vacancy, body.vacancy_id)
     if applicant is None or vacancy is None:
         field = "applicant_id" if applicant is None else "vacancy_id"
@@ -500,7 +503,8 @@ def transition_offer(offer_id: int, body: OfferTransitionIn):
 @operation("/tenancies", summary="Tenancies", tag=TAG, roles=CASEWORK_ROLES, query=PageQuery, response=TenancyOut,
            paged=True)
 def list_tenancies(query: PageQuery):
-    rows, next_cursor = keyset_page(select(Tenancy), Tenancy.id, query.limit, query.cursor)
+    rows, next_cursor = keyset_page(within_caseload(select(Tenancy), current_user, Tenancy.applicant_id), Tenancy.id,
+                                    query.limit, query.cursor)
     return page_response(rows, next_cursor, TenancyOut)
 
 

@@ -25,6 +25,17 @@ def own_caseload_of(user) -> int | None:
     return user.id
 
 
+def within_caseload(stmt, user, applicant_id):
+    """``stmt`` (offers, tenancies …) limited to the households ``user`` may see; ``applicant_id`` is the column
+    naming the household."""
+    from .models import Applicant
+
+    limit = own_caseload_of(user)
+    if limit is None:
+        return stmt
+    return stmt.join(Applicant, Applicant.id == applicant_id).where(Applicant.advisor_id == limit)
+
+
 def may_see_applicant(user, applicant) -> bool:
     limit = own_caseload_of(user)
     return limit is None or applicant.advisor_id == limit

@@ -54,6 +54,7 @@ from .permissions import (
     can_see_health_note,
     may_see_applicant,
     own_caseload_of,
+    within_caseload,
 )
 
 PAGE_SIZE = 50
@@ -307,8 +308,9 @@ def landlord_form(landlord_id=None):
 @roles_required(*CASEWORK_ROLES)
 def landlord(landlord_id):
     landlord = _load(Landlord, landlord_id)
-    tenancies = db.session.scalars(select(Tenancy).join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
-                                   .where(Vacancy.landlord_id == landlord.id)).all()
+    tenancies = db.session.scalars(within_caseload(select(Tenancy).join(Vacancy, Vacancy.id == Tenancy.vacancy_id)
+                                                   .where(Vacancy.landlord_id == landlord.id), current_user,
+                                                   Tenancy.applicant_id)).all()
     form = SupportCaseForm(opened_on=today())
     form.tenancy_id.choices = choices([("", _("– keins –"))] + [
         (str(t.id), f"{t.unit.building.short_address}, {t.unit.label}: {t.applicant.name}") for t in tenancies])
@@ -396,8 +398,10 @@ def flat(vacancy_id):
     candidates = matching.candidates(vacancy, near_misses=near, on=today(),
                                      advisor_id=own_caseload_of(current_user)) \
         if casework and vacancy.status == VacancyStatus.OPEN else []
-    offers = db.session.scalars(select(Offer).where(Offer.vacancy_id == vacancy.id)
-                                .order_by(Offer.created_at.desc())).all() if casework else []
+    # Where advisors see their own caseload only, another advisor's household is not named here.
+    offers = db.session.scalars(within_caseload(select(Offer).where(Offer.vacancy_id == vacancy.id), current_user,
+                                                Offer.applicant_id).order_by(Offer.created_at.desc())).all() \
+        if casework else []
     return render_template("placement/flat.html", vacancy=vacancy, candidates=candidates, near=near, offers=offers,
                            mix=matching.tenant_mix(vacancy.unit.property_id, today()), casework=casework,
                            propose_form=EmptyForm())

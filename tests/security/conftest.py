@@ -45,7 +45,7 @@ def post_login(client, email, password=PASSWORD, **extra):
 
 def secret_on(page: str) -> str:
     """The base32 secret the enrolment page shows for typing by hand."""
-    match = re.search(r"data-secret>([A-Z2-7]+)<", page)
+    match = re.search(r'data-secret="([A-Z2-7]+)"', page)
     assert match, "no secret on the enrolment page"
     return match.group(1)
 

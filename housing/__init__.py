@@ -69,6 +69,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
             "No TRUSTED_HOSTS: set HOUSING_TRUSTED_HOSTS to the host names users open (comma-separated, e.g. "
             "wohnen.dortmund.de), so requests for other hosts are refused; '*' accepts any host."
         )
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -35,6 +35,10 @@ class DefaultConfig:
     TWO_FACTOR_REQUIRED_ROLES = ("admin", "housing_officer", "supervisor", "tenant_advisor")
     # Host names the app answers to in production (None: any); behind a proxy, e.g. ["wohnen.dortmund.de"].
     TRUSTED_HOSTS = None
+    # Reverse proxies in front of the app (e.g. 1 for one nginx) whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed: without it every user behind the proxy has the proxy's address, and the login throttle's limit per
+    # address would lock everyone out. 0: the headers are ignored (anyone could forge them).
+    TRUSTED_PROXIES = 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # a whole inspection with photos in one request

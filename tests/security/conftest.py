@@ -99,7 +99,7 @@ def two_factor_required(app):
 # --- apps with other settings on the test's connection ---------------------------------------------------------
 
 
-def _other_app(app, database_url, tmp_path_factory, **overrides):
+def other_app(app, database_url, tmp_path_factory, **overrides):
     """The app with other settings; files go where the test app's go."""
     other = create_app(make_config(database_url, tmp_path_factory, UPLOAD_DIR=app.config["UPLOAD_DIR"],
                                    DOCUMENT_DIR=app.config["DOCUMENT_DIR"], **overrides))
@@ -122,7 +122,7 @@ def sharing_connection(app, other):
 
 @pytest.fixture(scope="session")
 def _csrf_app(app, database_url, tmp_path_factory):
-    other = _other_app(app, database_url, tmp_path_factory, WTF_CSRF_ENABLED=True)
+    other = other_app(app, database_url, tmp_path_factory, WTF_CSRF_ENABLED=True)
     yield other
     with other.app_context():
         db.engine.dispose()
@@ -130,7 +130,7 @@ def _csrf_app(app, database_url, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _production_app(app, database_url, tmp_path_factory):
-    other = _other_app(app, database_url, tmp_path_factory, ENV="production", TRUSTED_HOSTS=("localhost",))
+    other = other_app(app, database_url, tmp_path_factory, ENV="production", TRUSTED_HOSTS=("localhost",))
     yield other
     with other.app_context():
         db.engine.dispose()

@@ -21,8 +21,10 @@ from .conftest import (
     is_logged_in,
     location,
     logout,
+    other_app,
     post_login,
     send_code,
+    sharing_connection,
     totp,
 )
 
@@ -177,3 +179,49 @@ def test_wrong_recovery_codes_count_towards_the_block(client, clock):
 
     assert response.status_code == 429
     assert not is_logged_in(client)
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_address_limit(client, clock):
+    """Without a proxy configured, X-Forwarded-For is anyone's to write: it must not make one address many."""
+    users = [UserFactory() for _n in range(6)]
+    for n, user in enumerate(users[:5]):
+        for m in range(4):
+            client.post("/login", data={"email": user.email, "password": WRONG},
+                        headers={"X-Forwarded-For": f"10.0.{n}.{m}"})
+
+    response = client.post("/login", data={"email": users[5].email, "password": PASSWORD},
+                           headers={"X-Forwarded-For": "10.9.9.9"})
+
+    assert response.status_code == 429
+
+
+@pytest.fixture
+def behind_a_proxy(app, database_url, tmp_path_factory):
+    """The app behind one reverse proxy (TRUSTED_PROXIES = 1), on the test's connection."""
+    proxied = other_app(app, database_url, tmp_path_factory, TRUSTED_PROXIES=1)
+    with sharing_connection(app, proxied):
+        yield proxied
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+def test_behind_a_trusted_proxy_the_address_limit_is_per_client(behind_a_proxy, clock):
+    users = [UserFactory() for _n in range(7)]
+    client = behind_a_proxy.test_client()
+    proxy = {"REMOTE_ADDR": "192.168.10.1"}
+    for user in users[:5]:
+        for _n in range(4):
+            client.post("/login", data={"email": user.email, "password": WRONG}, environ_base=proxy,
+                        headers={"X-Forwarded-For": "10.1.2.3"})
+
+    blocked = client.post("/login", data={"email": users[5].email, "password": PASSWORD}, environ_base=proxy,
+                          headers={"X-Forwarded-For": "10.1.2.3"})
+    other = behind_a_proxy.test_client().post("/login", data={"email": users[6].email, "password": PASSWORD},
+                                              environ_base=proxy, headers={"X-Forwarded-For": "10.4.5.6"})
+
+    assert blocked.status_code == 429
+    assert location(other) == "/"
+    keys = set(db.session.scalars(select(LoginFailure.key).where(LoginFailure.kind == "address")))
+    assert keys == {"10.1.2.3"}
+    assert db.session.scalars(select(AuditEvent.ip_address).where(AuditEvent.action == "login.success")).one() \
+        == "10.4.5.6"

@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         auth,
         documents,
+        imports,
         jobs,
         main,
         placement,
@@ -135,7 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from .security import set_security_headers
 
     for module in (main, auth, audit, api, rules, attachments, jobs, documents, properties, renovation, placement,
-                   privacy):
+                   privacy, imports):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_reference.bp)
     jobs.init_area(app)
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     properties.init_area(app)
     renovation.init_area(app)
     placement.init_area(app)
+    imports.init_area(app)
     privacy.init_area(app)
 
     register_nav("main.admin", _l("Administration"), {Role.ADMIN}, order=900)

@@ -338,6 +338,11 @@ def add_ownership(prop: Property, data: dict, *, actor) -> Ownership:
             name = _("unbekannt") if kind == OwnerKind.UNKNOWN else ""
             if not name:
                 errors.add("name", _("Pflichtangabe fehlt."))
+        for field, limit in (("name", 200), ("address", 300), ("contact", 200)):
+            if len((data.get(field) or "").strip()) > limit:
+                errors.add(field, _("Höchstens %(n)s Zeichen.", n=limit))
+    if len((data.get("land_register_ref") or "").strip()) > 120:
+        errors.add("land_register_ref", _("Höchstens %(n)s Zeichen.", n=120))
     registered_on = data.get("registered_on")
     if registered_on is None:
         errors.add("registered_on", _("Pflichtangabe fehlt."))

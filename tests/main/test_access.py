@@ -74,6 +74,8 @@ MATRIX = {
     "documents.status": ("GET", "/documents/{other_build}", LOGIN, everyone(404)),
     "documents.download": ("GET", "/documents/{other_build}/download", LOGIN, everyone(404)),
     "rules.add_version": ("POST", "/admin/rules/min_area_per_person_m2", LOGIN, only("admin", ok=422)),
+    # Imports of the city's lists: admins only (a POST without a file is 422).
+    "imports.upload": ("GET", "/admin/import", LOGIN, only("admin")),
     # The Ankauf pipeline: housing officers and admins; management sees the board only.
     "properties.cases": ("GET", "/cases", LOGIN, only(*CASES)),
     "properties.export_cases": ("GET", "/cases/export.csv", LOGIN, only(*CASES)),

@@ -68,7 +68,7 @@ def test_a_broken_upload_shows_every_problem_as_a_table_row(admin_client):
     assert response.status_code == 200
     page = text(response)
     assert "Nichts gespeichert" in page
-    assert ('<tr><td class="num">3</td>\n          <td class="nowrap">Sozialraum</td>\n'
+    assert ('<tr><td class="num">3</td>\n          <td>Sozialraum</td>\n'
             '          <td>Unbekannter Sozialraum „Nordstadt-Mitte“.</td></tr>') in page
     assert count(Property) == 0
 

@@ -316,3 +316,41 @@ def test_the_profile_shows_the_recovery_codes_left_and_no_switch_off_for_a_requi
     assert "noch 9 Wiederherstellungscodes" in page
     assert "/profile/two-factor/off" not in page
 
+
+
+@pytest.mark.parametrize(("target", "expected"), [("/profile", "/profile"), ("//evil.example", "/"),
+                                                  ("https://evil.example/x", "/")])
+def test_the_page_asked_for_is_reached_after_the_code_but_never_another_site(client, frozen, target, expected):
+    officer = UserFactory(roles=[Role.HOUSING_OFFICER])
+    secret, _codes = enrol_at_login(client, officer)
+    logout(client)
+    frozen.shift(timedelta(seconds=30))
+    post_login(client, officer.email, next=target)
+
+    assert location(send_code(client, totp(secret))) == expected
+
+
+@pytest.mark.parametrize(("target", "expected"), [("/cases", "/cases"), ("//evil.example", "/")])
+def test_after_the_enrolment_the_codes_page_leads_to_the_page_asked_for_only_on_this_site(client, target, expected):
+    officer = UserFactory(roles=[Role.HOUSING_OFFICER])
+    post_login(client, officer.email, next=target)
+    secret = secret_on(body(client.get("/login/two-factor")))
+    client.post("/login/two-factor", data={"code": totp(secret)})
+
+    page = body(client.get("/profile/recovery-codes"))
+
+    assert f'href="{expected}"' in page
+    assert "evil.example" not in page
+
+
+def test_passing_the_password_step_again_does_not_reset_the_count_of_wrong_codes(client, frozen):
+    """Someone who knows the password but not the phone cannot start over to get five new tries."""
+    officer = UserFactory(roles=[Role.HOUSING_OFFICER])
+    secret, _codes = enrol_at_login(client, officer)
+    logout(client)
+    for wrong_codes in (2, 3):
+        assert location(post_login(client, officer.email)) == "/login/code"
+        for _n in range(wrong_codes):
+            assert send_code(client, totp(secret, steps=9)).status_code == 200
+
+    assert post_login(client, officer.email).status_code == 429

@@ -7,7 +7,6 @@ tab) is taken from the header line. XLSX: the first sheet, read-only, cells as E
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -103,16 +102,19 @@ def _append(rows: list, number: int, cells: list) -> None:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        return _xlsx_table(data)
+    except FileProblem:
+        raise
+    except Exception:  # whatever a damaged or foreign file makes openpyxl or the XML parser raise: bad input
         raise FileProblem(_("Die Excel-Datei lässt sich nicht lesen. Bitte als .xlsx oder als CSV speichern.")) \
             from None
-    except Exception as error:  # openpyxl's InvalidFileException and relatives  # noqa: BLE001
-        raise FileProblem(_("Die Excel-Datei lässt sich nicht lesen. Bitte als .xlsx oder als CSV speichern.")) \
-            from error
+
+
+def _xlsx_table(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:

@@ -120,3 +120,28 @@ def test_the_documentation_lists_every_kind_column_and_header_with_a_sample():
             assert ("| yes |" in row) == column.required, (name, column.name)
         assert f"(import/{name}.csv)" in section
         assert (DOCS / "import" / f"{name}.csv").is_file()
+
+
+def _damaged_workbook() -> bytes:
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Vermieter", "Art"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source, damaged = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            target.writestr(name, content[: len(content) // 2] if name.endswith("sheet1.xml") else content)
+    return damaged.getvalue()
+
+
+@pytest.mark.parametrize("data", [_damaged_workbook(), b"PK\x03\x04" + bytes(range(256)) * 4,
+                                  bytes(range(256)) * 4, b"\x00\x01\x02;\n\x03"])
+def test_damaged_or_foreign_files_are_a_problem_of_the_file_never_a_crash(data):
+    with pytest.raises(FileProblem):
+        read_table(data)

@@ -96,7 +96,8 @@ def _header_problems(kind: type[Kind], header: list[str]) -> tuple[dict[str, int
                 alias=column.aliases[0] if column.aliases else column.name)))
     for alternatives in kind.alternatives:
         if not any(all(name in positions for name in option) for option in alternatives):
-            options = f" {_('oder')} ".join("„" + ", ".join(option) + "“" for option in alternatives)
+            either_or = " " + _("oder") + " "
+            options = either_or.join("„" + ", ".join(option) + "“" for option in alternatives)
             problems.append(Problem(None, ", ".join(alternatives[-1]), _(
                 "Es fehlen Spalten: gebraucht wird %(options)s.", options=options)))
     return positions, problems, ignored

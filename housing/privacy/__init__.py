@@ -12,7 +12,12 @@ def init_area(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from ..main.registry import register_admin_section
+    from .retention import register_tasks
 
     register_admin_section("privacy.subjects", _l("Auskunft (Art. 15 DSGVO)"),
                            _l("Alles über eine Person: Daten, Verlauf, wer sie gesehen hat – als PDF und JSON"),
                            order=85)
+    register_admin_section("privacy.retention", _l("Aufbewahrung"),
+                           _l("Fristen je Datenart und was der nächste nächtliche Lauf anonymisiert oder löscht"),
+                           order=86)
+    register_tasks()

@@ -11,7 +11,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..clock import LOCAL_TZ
-from ..placement.models import ApplicantStatus, OfferStatus
 from ..renovation.reports import month_title
 from ..reports.pdf import (
     CELL_FONT_SIZE,
@@ -29,16 +28,12 @@ from ..reports.pdf import (
     para,
     table,
 )
-from .subjects import APPLICANT_FIELDS, OWNER_FIELDS, PARTICIPANT_FIELDS, Section, SubjectAccess
+from .subjects import FIELD_LABELS, Section, SubjectAccess, describe
 
 MONEY = {"monthly_income", "net_cold_rent", "gross_cold_rent"}
 RULE_NAMES = {"space": "Fläche", "rent": "Miete", "wbs": "WBS", "access": "Zugang", "area": "Gebiet"}
 NUMERIC = {"hours", "present_hours", "absent_hours", "days"}
 SHORT_COLUMN = 30 * mm  # a column whose content fits this keeps its natural width
-FIELD_LABELS = {key: label for fields in (APPLICANT_FIELDS, PARTICIPANT_FIELDS, OWNER_FIELDS)
-                for key, label in fields} | {"status": "Stand", "hours": "Stunden", "worked_on": "Tag",
-                                             "work_package_id": "Gewerk", "absence": "Abwesenheit",
-                                             "viewing_on": "Besichtigung", "ends_on": "Ende"}
 
 PURPOSE = {
     "applicant": "Wir suchen mit Ihnen eine Wohnung, vermitteln sie und begleiten Sie nach dem Einzug "
@@ -157,28 +152,6 @@ def _who(row: dict) -> str:
     return row["actor_name"] or row["actor_email"] or "das System (automatisch)"
 
 
-STATUS_ENUMS = {"applicants": ApplicantStatus, "offers": OfferStatus}
-
-
-def _status_label(record_type: str, value) -> str:
-    try:
-        return str(STATUS_ENUMS[record_type](value).label)
-    except (KeyError, ValueError):
-        return str(value or "–")
-
-
-def _what(row: dict) -> str:
-    text = row.get("document") or row["description"]
-    changes = dict(row.get("changes") or {})
-    status = changes.pop("status", None)
-    if isinstance(status, list) and len(status) == 2 and row["record_type"] in STATUS_ENUMS:
-        old, new = (_status_label(row["record_type"], value) if value else "–" for value in status)
-        text += f": {old} → {new}"
-    if changes and row["category"] == "change":
-        text += "\nGeändert: " + ", ".join(FIELD_LABELS.get(key, key) for key in changes)
-    return text
-
-
 def _event_rows(rows: list[dict]) -> list[list[str]]:
     """One line per event; a day's hour entries by one person in one line ("Stunden eingetragen (5 Einträge)")."""
     lines, grouped = [], {}
@@ -192,7 +165,7 @@ def _event_rows(rows: list[dict]) -> list[list[str]]:
             grouped[key] = [len(lines), 1]
             lines.append([de_date(day), _who(row), row["description"]])
             continue
-        lines.append([show(row["occurred_at"]), _who(row), _what(row)])
+        lines.append([show(row["occurred_at"]), _who(row), describe(row)])
     for (_day, _email, _action), (index, count) in grouped.items():
         if count > 1:
             lines[index][2] += f" ({count} Einträge)"

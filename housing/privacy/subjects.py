@@ -24,16 +24,18 @@ from sqlalchemy import String, and_, cast, inspect, or_, select
 from ..attachments.models import Attachment
 from ..audit.models import AuditEvent
 from ..auth.models import User
-from ..clock import utcnow
+from ..clock import today, utcnow
 from ..documents.models import DocumentBuild
 from ..extensions import db
 from ..placement.models import (
     Applicant,
+    ApplicantStatus,
     ApplicantTransition,
     HealthNoteBasis,
     LandlordKind,
     LandlordSupportCase,
     Offer,
+    OfferStatus,
     SupportContact,
     SupportTopic,
     Tenancy,
@@ -41,6 +43,7 @@ from ..placement.models import (
 from ..properties.models import Owner, Ownership, Property
 from ..renovation.hours import month_end
 from ..renovation.models import HourEntry, MonthLock, Participant, Qualification
+from .retention import retention_status
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,34 @@ DOCUMENT_SUFFIXES = (".letter", ".timesheet", ".dossier", ".protocol", ".export"
                      ".download")
 
 
+FIELD_LABELS = {key: label for fields in (APPLICANT_FIELDS, PARTICIPANT_FIELDS, OWNER_FIELDS)
+                for key, label in fields} | {"status": "Stand", "hours": "Stunden", "worked_on": "Tag",
+                                             "work_package_id": "Gewerk", "absence": "Abwesenheit",
+                                             "viewing_on": "Besichtigung", "ends_on": "Ende"}
+STATUS_ENUMS = {"applicants": ApplicantStatus, "offers": OfferStatus}
+
+
+def _status_label(record_type: str, value) -> str:
+    try:
+        return str(STATUS_ENUMS[record_type](value).label)
+    except (KeyError, ValueError):
+        return str(value or "–")
+
+
+def describe(row: dict) -> str:
+    """What an event did, in plain German: a status change with its two statuses, a change with the fields it
+    touched (on a second line), a collective document by its name."""
+    text = row.get("document") or row["description"]
+    changes = dict(row.get("changes") or {})
+    status = changes.pop("status", None)
+    if isinstance(status, list) and len(status) == 2 and row["record_type"] in STATUS_ENUMS:
+        old, new = (_status_label(row["record_type"], value) if value else "–" for value in status)
+        text += f" ({old} → {new})"
+    if changes and row["category"] == "change":
+        text += "\nGeändert: " + ", ".join(FIELD_LABELS.get(key, key) for key in changes)
+    return text
+
+
 def category(action: str) -> str:
     """``view``, ``document`` (a document or export that carried the data) or ``change``."""
     if action.endswith(VIEW_SUFFIXES):
@@ -309,7 +340,8 @@ def collect(kind: Kind, subject) -> SubjectAccess:
     return SubjectAccess(kind=kind, subject_id=subject.id, name=display_name(subject), generated_at=utcnow(),
                          record=record, fields=fields, sections=sections, attachments=attachments, events=event_rows,
                          documents=[row for row in event_rows if row["category"] == "document"],
-                         list_exports=[_event_row(event, users) for event in list_exports])
+                         list_exports=[_event_row(event, users) for event in list_exports],
+                         retention=retention_status(kind.slug, subject, today()))
 
 
 def _event_row(event: AuditEvent, users: _Users, extra: dict | None = None) -> dict:
@@ -319,6 +351,7 @@ def _event_row(event: AuditEvent, users: _Users, extra: dict | None = None) -> d
            "record_type": event.object_type, "record_id": event.object_id, "summary": event.summary,
            "changes": event.changes}
     row.update(extra or {})
+    row["text"] = describe(row)
     return row
 
 

@@ -1,6 +1,7 @@
 import json
+from datetime import timedelta
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, render_template, request
 from flask_login import current_user
 
 from ..audit.services import record
@@ -8,11 +9,16 @@ from ..auth.decorators import roles_required
 from ..auth.roles import Role
 from ..clock import today
 from ..extensions import db
+from ..jobs.housekeeping import RETENTION_TASKS
 from ..reports.pdf import pdf_response
 from . import bp
-from .forms import SubjectSearchForm
+from . import retention as retention_rules
+from .forms import RetentionPreviewForm, SubjectSearchForm
 from .reports import subject_access_pdf
 from .subjects import KINDS, as_json, collect, get_subject_or_404, search
+
+PREVIEW_ROWS = 200  # record references listed per class; the count is always complete
+SLUG_OF_TYPE = {kind.record_type: slug for slug, kind in KINDS.items()}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -68,3 +74,17 @@ def subject_json(kind, subject_id):
         f'attachment; filename="auskunft-{kind.slug}-{access.subject_id}-{today().isoformat()}.json"')
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/retention")
+@roles_required(Role.ADMIN)
+def retention():
+    """What the nightly run would anonymise or delete on a day (tomorrow unless chosen), changing nothing."""
+    form = RetentionPreviewForm(request.args)
+    on = form.on.data if form.validate() and form.on.data else today() + timedelta(days=1)
+    form.on.data = on
+    classes = retention_rules.preview(on)
+    known = {item.retention_class.key for item in classes}
+    others = [label for name, label, _task in RETENTION_TASKS if name not in known]
+    return render_template("privacy/retention.html", form=form, on=on, classes=classes, others=others,
+                           shown=PREVIEW_ROWS, kind_of=SLUG_OF_TYPE, kinds=KINDS)

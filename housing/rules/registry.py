@@ -24,6 +24,11 @@ RENT_INCOME_SHARE = "max_rent_income_share_percent"
 SIZE_TOLERANCE = "size_tolerance_m2"
 SIZE_PER_EXTRA_PERSON = "size_per_extra_person_m2"
 RENT_CAP_PER_M2 = "rent_cap_per_m2_eur"
+# Retention periods in months (DOMAIN.md section 7), read by the nightly retention run for the run's day.
+RETENTION_UNSUCCESSFUL = "retention_unsuccessful_applications_months"
+RETENTION_PLACEMENT = "retention_placement_aftercare_months"
+RETENTION_PARTICIPANTS = "retention_participants_months"
+RETENTION_AUDIT_LOG = "retention_audit_log_months"
 
 DEFINITIONS = {
     d.key: d
@@ -51,6 +56,25 @@ DEFINITIONS = {
         RuleDefinition(
             RENT_CAP_PER_M2, _l("Mietobergrenze geförderter Wohnungen (Einkommensgruppe A)"), "€/m²",
             Decimal("7.25"), date(2000, 1, 1), minimum=Decimal("1"), maximum=Decimal("50"),
+        ),
+        RuleDefinition(
+            RETENTION_UNSUCCESSFUL, _l("Aufbewahrung erfolgloser Bewerbungen nach Abschluss "
+                                       "(zurückgezogen, Kontakt verloren)"), "Monate",
+            Decimal("6"), date(2000, 1, 1), minimum=Decimal("1"), maximum=Decimal("360"),
+        ),
+        RuleDefinition(
+            RETENTION_PLACEMENT, _l("Aufbewahrung von Vermittlung und Nachbetreuung nach dem Ende "
+                                    "(Mietende, stabilisiert oder abgeschlossen)"), "Monate",
+            Decimal("72"), date(2000, 1, 1), minimum=Decimal("1"), maximum=Decimal("360"),
+        ),
+        RuleDefinition(
+            RETENTION_PARTICIPANTS, _l("Aufbewahrung der Daten von Teilnehmenden nach Maßnahmeende "
+                                       "(Prüfung der Fördermittel)"), "Monate",
+            Decimal("120"), date(2000, 1, 1), minimum=Decimal("1"), maximum=Decimal("360"),
+        ),
+        RuleDefinition(
+            RETENTION_AUDIT_LOG, _l("Aufbewahrung der Einträge im Audit-Log"), "Monate",
+            Decimal("24"), date(2000, 1, 1), minimum=Decimal("1"), maximum=Decimal("360"),
         ),
     ]
 }

@@ -63,6 +63,7 @@ MATRIX = {
     "privacy.subject": ("GET", "/admin/privacy/applicant/{applicant}", LOGIN, only("admin")),
     "privacy.subject_pdf": ("GET", "/admin/privacy/participant/{participant}/auskunft.pdf", LOGIN, only("admin")),
     "privacy.subject_json": ("GET", "/admin/privacy/applicant/{applicant}/auskunft.json", LOGIN, only("admin")),
+    "privacy.retention": ("GET", "/admin/privacy/retention", LOGIN, only("admin")),
     # The inbox is everyone's own; another user's message does not exist for them.
     "jobs.inbox": ("GET", "/inbox", LOGIN, everyone(200)),
     "jobs.open_notification": ("POST", "/inbox/{other_notification}/open", LOGIN, everyone(404)),

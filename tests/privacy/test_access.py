@@ -22,6 +22,8 @@ def urls():
         ("GET", f"/admin/privacy/applicant/{applicant}/auskunft.json"),
         ("GET", f"/admin/privacy/participant/{crew['participant']}"),
         ("GET", f"/admin/privacy/participant/{crew['participant']}/auskunft.json"),
+        ("GET", "/admin/privacy/retention"),
+        ("GET", "/admin/privacy/retention?on=2030-01-01"),
     ]
 
 
@@ -48,4 +50,5 @@ def test_admins_reach_every_page(app, login, urls):
 
 def test_the_admin_page_links_to_the_privacy_tools(app, login):
     client = login(app.test_client(), UserFactory(roles=[Role.ADMIN]))
-    assert "/admin/privacy/" in client.get("/admin/").get_data(as_text=True)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "/admin/privacy/" in page and "/admin/privacy/retention" in page

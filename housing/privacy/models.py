@@ -25,3 +25,13 @@ class AnonymisedRecord(db.Model):
     def __repr__(self) -> str:
         return f"<AnonymisedRecord {self.record_type}:{self.record_id} on {self.anonymised_on}>"
 
+
+class AuditPurgeUnlock(db.Model):
+    """SQLite's stand-in for PostgreSQL's ``SET LOCAL housing.retention``: the trigger that refuses deleting audit
+    events lets a DELETE through while a row exists here. The retention run inserts one and removes it again in
+    the same transaction, so no other connection ever sees it (see ``audit_guard``)."""
+
+    __tablename__ = "audit_purge_unlocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -352,8 +352,11 @@ def audit_preview(on: date) -> dict:
 
 
 def _purge_audit_log(_due: list[Due], on: date) -> dict:
+    from .audit_guard import retention_unlocked
+
     before = _audit_cutoff(on, AUDIT_LOG.months(on))
-    deleted = db.session.execute(delete(AuditEvent).where(AuditEvent.occurred_at < before)).rowcount
+    with retention_unlocked():
+        deleted = db.session.execute(delete(AuditEvent).where(AuditEvent.occurred_at < before)).rowcount
     return {"deleted": deleted, "before": before.isoformat()}
 
 

@@ -388,7 +388,12 @@ def reset_two_factor(user_id):
     """A lost phone: the user enrols again at the next login."""
     user = get_user_or_404(user_id)
     if EmptyForm().validate_on_submit() and user.has_two_factor:
-        twofactor.disable(user, actor=current_user._get_current_object())
-        db.session.commit()
-        flash(_("Die Anmeldung in zwei Schritten von %(name)s ist zurückgesetzt.", name=user.name), "success")
+        try:
+            twofactor.disable(user, actor=current_user._get_current_object())
+        except ValidationFailed as error:  # one's own, where it is required: another admin resets it
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Die Anmeldung in zwei Schritten von %(name)s ist zurückgesetzt.", name=user.name), "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))

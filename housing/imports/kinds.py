@@ -438,7 +438,7 @@ class Participants(Kind):
     columns = (
         *_person_columns(required=True),
         Column("jobcenter_ref", text, ("Jobcenter-Kennzeichen", "Kundennummer", "BG-Nummer"),
-               help=_l("Kennzeichen beim Jobcenter"), example="352D123456"),
+               help=_l("Jobcenter-Kundennummer"), example="352D123456"),
         Column("funding_basis", choice(FundingBasis, FUNDING), ("Förderung", "Förderart", "Rechtsgrundlage"),
                required=True, help=_l("16i, 16e, 16d (AGH) oder sonstige; auch sgb2_16i …"), example="16i"),
         Column("starts_on", day, ("Beginn", "Maßnahmebeginn", "Eintritt"), required=True,
@@ -532,7 +532,7 @@ class HourEntries(Kind):
     field_columns = {"participant_id": ("participant_id", "last_name", "first_name", "birth_date"),
                      "work_package_id": ("work_package_id", "work_package")}
     key_help = _l("Person, Tag und Arbeitspaket (eine Abwesenheit je Tag) – der eindeutige Eintrag des "
-                  "Stundenzettels")
+                  "Stundennachweises")
     requires = _l("Die Teilnehmenden und ihre Arbeitspakete gibt es schon. Gesperrte (freigegebene) Monate "
                   "nehmen keine Stunden an.")
 
@@ -559,7 +559,7 @@ class HourEntries(Kind):
         found = [p for p in self._people[birth] if person_key(p.last_name, p.first_name, p.birth_date) == key
                  and p.can_be_seen_by(self.actor)]
         if len(found) != 1:
-            row.add("participant_id", _("Keine Teilnehmende Person „%(name)s“, geboren am %(birth)s.",
+            row.add("participant_id", _("Keine teilnehmende Person „%(name)s“, geboren am %(birth)s.",
                                         name=f"{row.get('first_name')} {row.get('last_name')}",
                                         birth=birth.strftime("%d.%m.%Y")) if not found else
                     _("Mehrere Teilnehmende mit diesem Namen und Geburtsdatum; bitte die ID angeben."))

@@ -22,7 +22,10 @@ class ConfigurationError(RuntimeError):
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    from .database import IdConverter
+
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     configure(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -133,7 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from .i18n import LANGUAGE_NAMES
     from .jobs.notifications import unread_count
     from .main.registry import nav_for, register_admin_section, register_nav, register_panel
-    from .security import set_security_headers
+    from .security import refuse_nul_characters, set_security_headers
 
     for module in (main, auth, audit, api, rules, attachments, jobs, documents, properties, renovation, placement,
                    privacy, imports):
@@ -170,6 +173,8 @@ def register_blueprints(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "get_locale": get_locale,
         }
+
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def headers(response):

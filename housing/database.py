@@ -2,10 +2,12 @@
 
 import sqlite3
 from datetime import UTC
+from decimal import Decimal
 
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 from .clock import utcnow  # noqa: F401  (re-exported for model defaults)
 
@@ -39,6 +41,28 @@ def str_enum(enum_class, length: int = 30, name: str | None = None) -> Enum:
         enum_class, native_enum=False, create_constraint=True, length=length, validate_strings=True,
         values_callable=lambda members: [member.value for member in members], name=name,
     )
+
+
+# Ids are INTEGER columns: PostgreSQL refuses to compare them with a bigger number (SQLite beyond 64 bits).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a record id, so at most ``MAX_ID``; a bigger number is not found (404) instead
+    of reaching the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def fits(value, column) -> bool:
+    """Whether a number fits a Numeric column (``Vacancy.net_cold_rent``): Numeric(8, 2) holds less than 10^6 once
+    rounded to cents. PostgreSQL refuses a bigger one; services check first, to say which field is wrong."""
+    if value in (None, ""):
+        return True
+    precision, scale = column.type.precision, column.type.scale
+    return Decimal(value).copy_abs() < Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale) / 2
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,12 +1,13 @@
 """Form pieces shared by the areas."""
 
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
 from flask import flash, redirect
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectChoice, SelectMultipleField, widgets
+from wtforms import DecimalField, SelectChoice, SelectMultipleField, ValidationError, widgets
 
 from .errors import DomainError
 from .extensions import db
@@ -24,6 +25,22 @@ def choices(pairs) -> list[SelectChoice]:
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def stripped(value):
+    """A field filter: surrounding whitespace dropped. ``Optional()`` lets a value of only blanks or line breaks
+    pass unchecked (even past a select field's choices); stripped, it is the empty choice it looks like."""
+    return value.strip() if isinstance(value, str) else value
+
+
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def plausible_day(form, field):
+    """A date a person means and the system can count with (the day after, a month later): not 0001-01-01 or
+    9999-12-31."""
+    if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
+        raise ValidationError(_l("Bitte ein Datum zwischen 1900 und 2999 angeben."))
 
 
 MAX_DECIMAL = Decimal("1e10")  # no amount, area or hour count here comes near ten billion
@@ -49,12 +66,12 @@ class LocalDecimalField(DecimalField):
             text = text.replace(".", "").replace(",", ".")
         try:
             value = Decimal(text)
-        except (InvalidOperation, ValueError):
+        except (ArithmeticError, ValueError):  # decimal's InvalidOperation, Overflow ("1e999999999")
             value = None
         if value is None or not value.is_finite():
             self.data = None
             raise ValueError(_l("Bitte eine Zahl angeben, z. B. 12,5."))
-        if abs(value) >= MAX_DECIMAL:
+        if value.copy_abs() >= MAX_DECIMAL:  # abs() would round to the context and overflow on "9" * 40 + "e999970"
             self.data = None
             raise ValueError(_l("Der Wert ist zu groß."))
         self.data = value
@@ -66,6 +83,15 @@ class LocalDecimalField(DecimalField):
             return ""
         text = format(self.data, "f") if self.places is None else f"{self.data:.{self.places}f}"
         return text.replace(".", ",") if str(get_locale()) == "de" else text
+
+
+def submitted_version(form) -> int | None:
+    """The version of the record the form was loaded with (optimistic locking), None when it carries none; a
+    value that is no version at all counts as out of date (no record has version 0)."""
+    text = str(form.version.data or "").strip()
+    if not text:
+        return None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 def fields_by_name(form) -> dict:

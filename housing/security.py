@@ -11,6 +11,26 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+NUL = "\x00"
+
+
+def refuse_nul_characters():
+    """A NUL character (0x00) in a query or form value is refused (422) before any view reads it: PostgreSQL can
+    neither store nor compare text that holds one, and nobody types it. The API checks its own parameters
+    (``api.core``), where it can name the field."""
+    from flask import render_template, request
+    from flask_babel import gettext as _
+
+    if request.path.startswith("/api/") or request.endpoint == "static":
+        return None
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if NUL in name or NUL in value:
+                message = _("Die Eingabe enthält ein unzulässiges Steuerzeichen (NUL).")
+                return render_template("errors/generic.html", status=422, message=message), 422
+    return None
+
+
 def set_security_headers(response):
     from flask import current_app, request
 

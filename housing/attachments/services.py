@@ -64,10 +64,18 @@ def sniff(data: bytes) -> str | None:
         return None
 
 
+def display_name(filename: str | None) -> str:
+    """The name a file is shown and downloaded under: without folders, control or direction-changing characters
+    (with U+202E, "rechnung<U+202E>fdp.exe" reads as "rechnungexe.pdf")."""
+    name = os.path.basename((filename or "").replace("\\", "/"))
+    name = "".join(char for char in name if char.isprintable()).strip()
+    return name[:255] or "datei"
+
+
 def store(file_storage, *, actor, property_id=None, subject_type=None, subject_id=None, staged=False,
           allowed=("image", "pdf"), field="photos") -> Attachment:
     """Check and store one uploaded file; raises ValidationFailed on ``field`` when it is refused."""
-    name = os.path.basename(file_storage.filename or "datei")[:255]
+    name = display_name(file_storage.filename)
     data = file_storage.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
     limit_mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
     if len(data) > current_app.config["MAX_UPLOAD_BYTES"]:

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, choices
+from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
 from .models import (
     ConsentPurpose,
     ContactKind,
@@ -127,7 +127,7 @@ class SupportContactForm(FlaskForm):
 
 class SupportCaseForm(FlaskForm):
     kind = SelectField(_l("Anlass"), choices=choices(SupportCaseKind.choices()))
-    tenancy_id = SelectField(_l("Mietverhältnis"), validators=[Optional()])
+    tenancy_id = SelectField(_l("Mietverhältnis"), validators=[Optional()], filters=[stripped])
     opened_on = DateField(_l("Gemeldet am"), validators=[DataRequired()])
     description = TextAreaField(_l("Worum geht es?"), validators=[DataRequired(), Length(max=5000)])
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from ..audit.services import pending_changes, record
 from ..auth.roles import Role
 from ..clock import today, utcnow
+from ..database import fits
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..i18n import fmt_money, fmt_number
@@ -52,7 +53,8 @@ MAX_HOUSEHOLD = 15
 AFTERCARE_PERIOD = relativedelta(months=6)
 
 
-def _money(errors, field, value, *, required=False, positive=False):
+def _money(errors, field, value, column, *, required=False, positive=False):
+    """An amount for ``column``: not negative (above 0 if ``positive``) and small enough for the column."""
     if value in (None, ""):
         if required:
             errors.add(field, _("Pflichtangabe fehlt."))
@@ -61,6 +63,8 @@ def _money(errors, field, value, *, required=False, positive=False):
     if value < 0 or (positive and value == 0):
         message = _("Der Betrag muss größer als 0 sein.") if positive else _("Der Wert darf nicht negativ sein.")
         errors.add(field, message)
+    elif not fits(value, column):
+        errors.add(field, _("Der Wert ist zu groß."))
     return value
 
 
@@ -113,7 +117,7 @@ def _validate_applicant(data: dict, errors: FieldErrors) -> dict:
     clean["housing_situation"] = errors.enum("housing_situation", HousingSituation, data.get("housing_situation"),
                                        required=False)
     clean["income_source"] = errors.enum("income_source", IncomeSource, data.get("income_source"), required=False)
-    clean["monthly_income"] = _money(errors, "monthly_income", data.get("monthly_income"))
+    clean["monthly_income"] = _money(errors, "monthly_income", data.get("monthly_income"), Applicant.monthly_income)
     clean["wbs_valid_until"] = data.get("wbs_valid_until")
     wbs_persons = data.get("wbs_persons")
     clean["wbs_persons"] = None if wbs_persons in (None, "") else int(wbs_persons)
@@ -299,16 +303,18 @@ def _validate_vacancy(unit: Unit, data: dict, errors: FieldErrors) -> dict:
     clean["available_from"] = data.get("available_from")
     if clean["available_from"] is None:
         errors.add("available_from", _("Pflichtangabe fehlt."))
-    clean["net_cold_rent"] = _money(errors, "net_cold_rent", data.get("net_cold_rent"), required=True, positive=True)
-    clean["service_charges"] = _money(errors, "service_charges", data.get("service_charges")) or Decimal("0")
-    clean["heating_costs"] = _money(errors, "heating_costs", data.get("heating_costs")) or Decimal("0")
-    clean["deposit"] = _money(errors, "deposit", data.get("deposit"))
+    clean["net_cold_rent"] = _money(errors, "net_cold_rent", data.get("net_cold_rent"), Vacancy.net_cold_rent,
+                                    required=True, positive=True)
+    for field in ("service_charges", "heating_costs"):
+        clean[field] = _money(errors, field, data.get(field), getattr(Vacancy, field)) or Decimal("0")
+    clean["deposit"] = _money(errors, "deposit", data.get("deposit"), Vacancy.deposit)
     if clean["deposit"] and clean["net_cold_rent"] and clean["deposit"] > 3 * clean["net_cold_rent"]:
         errors.add("deposit", _("Die Kaution darf höchstens drei Nettokaltmieten betragen (§ 551 BGB)."))
     clean["rent_capped"] = bool(data.get("rent_capped"))
-    cap = data.get("rent_cap_per_m2")
-    clean["rent_cap_per_m2"] = (Decimal(cap) if cap not in (None, "") else rule_value(RENT_CAP_PER_M2)) \
-        if clean["rent_capped"] else None
+    clean["rent_cap_per_m2"] = None
+    if clean["rent_capped"]:
+        cap = _money(errors, "rent_cap_per_m2", data.get("rent_cap_per_m2"), Vacancy.rent_cap_per_m2, positive=True)
+        clean["rent_cap_per_m2"] = cap or rule_value(RENT_CAP_PER_M2)
     if unit.area_m2 is None:
         errors.add("unit_id", _("Für diese Wohnung fehlt die Wohnfläche."))
     elif (clean["rent_capped"] and clean["net_cold_rent"]

@@ -8,9 +8,10 @@ from ..audit.services import record
 from ..auth.decorators import roles_required
 from ..auth.roles import Role
 from ..clock import today
+from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm, choices, save_form, show_domain_error
+from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
@@ -148,7 +149,7 @@ def edit_household(applicant_id):
     applicant = _load(Applicant, applicant_id)
     form = _applicant_form(applicant, request.form if request.method == "POST" else None)
     done = save_form(form, lambda: services.update_applicant(
-        applicant, form.data, actor=current_user, version=int(form.version.data) if form.version.data else None),
+        applicant, form.data, actor=current_user, version=submitted_version(form)),
         success=_("Die Angaben sind gespeichert."),
         redirect_to=url_for("placement.household", applicant_id=applicant.id))
     return done or render_template("placement/household_form.html", form=form, applicant=applicant)
@@ -199,7 +200,7 @@ def household_status(applicant_id):
     if form.validate_on_submit():
         try:
             services.transition_applicant(applicant, form.to.data, actor=current_user, reason=form.reason.data,
-                                          version=int(form.version.data) if form.version.data else None)
+                                          version=submitted_version(form))
         except DomainError as error:
             db.session.rollback()
             _flash_refusal(error)
@@ -411,7 +412,8 @@ def flat(vacancy_id):
 @roles_required(*CASEWORK_ROLES)
 def propose(vacancy_id):
     vacancy = _load(Vacancy, vacancy_id)
-    applicant = _load(Applicant, request.form.get("applicant_id", type=int) or 0)
+    applicant_id = request.form.get("applicant_id", type=int) or 0
+    applicant = _load(Applicant, applicant_id if applicant_id <= MAX_ID else 0)
     if EmptyForm().validate_on_submit():
         try:
             offer = services.propose(applicant, vacancy, actor=current_user)

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField  # keeps only real uploads: a text value posted as "photos" is ignored
 from wtforms import (
     BooleanField,
     DateField,
@@ -7,14 +8,13 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
-    MultipleFileField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, choices
+from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
 from .models import (
     AcquisitionMethod,
     Agency,
@@ -90,7 +90,7 @@ class DefectRowForm(FlaskForm):
 
     category = SelectField(_l("Kategorie"), choices=_with_blank(DefectCategory.choices()), validators=[Optional()])
     severity = SelectField(_l("Schwere"), choices=_with_blank(Severity.choices()), validators=[Optional()])
-    unit_id = SelectField(_l("Wohnung"), validators=[Optional()])
+    unit_id = SelectField(_l("Wohnung"), validators=[Optional()], filters=[stripped])
     description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=2000)])
     deadline = DateField(_l("Frist"), validators=[Optional()])
     photos = MultipleFileField(_l("Fotos"))

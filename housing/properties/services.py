@@ -14,6 +14,7 @@ from ..audit.services import pending_changes, record
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import LOCAL_TZ, today, utcnow
+from ..database import fits
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..rules.registry import MIN_AREA_PER_PERSON
@@ -65,9 +66,18 @@ def _not_future(errors: FieldErrors, field: str, value: date | None, label: str)
         errors.add(field, _("%(label)s darf nicht in der Zukunft liegen.", label=label))
 
 
-def _non_negative(errors: FieldErrors, field: str, value) -> None:
+def _digits(value) -> bool:
+    """A whole number as typed, in ASCII digits ("²" and "١٢" are digits to Python but not to ``int``)."""
+    text = str(value)
+    return text.isascii() and text.isdigit()
+
+
+def _amount(errors: FieldErrors, field: str, value, column) -> None:
+    """An amount is not negative and fits its column."""
     if value is not None and Decimal(value) < 0:
         errors.add(field, _("Der Wert darf nicht negativ sein."))
+    elif not fits(value, column):
+        errors.add(field, _("Der Wert ist zu groß."))
 
 
 # --- social areas ----------------------------------------------------------------------------
@@ -154,7 +164,7 @@ def _validate_property(data: dict, errors: FieldErrors, current: Property | None
     clean["parcel"] = (data.get("parcel") or "").strip()[:120] or None
     year = data.get("year_built")
     if year not in (None, ""):
-        if not str(year).isdigit() or not EARLIEST_YEAR_BUILT <= int(year) <= today().year:
+        if not _digits(year) or not EARLIEST_YEAR_BUILT <= int(year) <= today().year:
             errors.add("year_built", _("Bitte ein Baujahr zwischen %(a)s und %(b)s angeben.",
                                        a=EARLIEST_YEAR_BUILT, b=today().year))
         else:
@@ -163,6 +173,8 @@ def _validate_property(data: dict, errors: FieldErrors, current: Property | None
     floor_area = data.get("floor_area_m2")
     if floor_area is not None and Decimal(floor_area) <= 0:
         errors.add("floor_area_m2", _("Die Fläche muss größer als 0 sein."))
+    elif not fits(floor_area, Property.floor_area_m2):
+        errors.add("floor_area_m2", _("Der Wert ist zu groß."))
     clean["floor_area_m2"] = floor_area
     clean["priority"] = errors.enum("priority", Priority, data.get("priority") or Priority.MEDIUM)
     if not errors and clean["street"]:
@@ -245,7 +257,7 @@ def _validate_unit(prop: Property, data: dict, errors: FieldErrors, current: Uni
     clean["step_free"] = bool(data.get("step_free"))
     clean["lift"] = bool(data.get("lift"))
     rent = data.get("planned_rent")
-    _non_negative(errors, "planned_rent", rent)
+    _amount(errors, "planned_rent", rent, Unit.planned_rent)
     clean["planned_rent"] = rent
     return clean
 
@@ -433,7 +445,7 @@ def record_inspection(prop: Property, *, inspected_on: date | None, condition_ra
     _not_future(errors, "inspected_on", inspected_on, _("Die Kontrolle"))
     if condition_rating in (None, ""):
         errors.add("condition_rating", _("Bitte den Zustand von 1 (gut) bis 5 (unbewohnbar) bewerten."))
-    elif not str(condition_rating).isdigit() or not 1 <= int(condition_rating) <= 5:
+    elif not _digits(condition_rating) or not 1 <= int(condition_rating) <= 5:
         errors.add("condition_rating", _("Der Zustand wird von 1 (gut) bis 5 (unbewohnbar) bewertet."))
     agency_values = []
     for value in agencies or ():
@@ -452,7 +464,7 @@ def record_inspection(prop: Property, *, inspected_on: date | None, condition_ra
     for unit_id, persons in occupancy.items():
         if unit_id not in unit_ids:
             errors.add(f"occupancy-{unit_id}", _("Diese Wohnung gehört nicht zu diesem Haus."))
-        elif not str(persons).isdigit():
+        elif not _digits(persons):
             errors.add(f"occupancy-{unit_id}", _("Bitte eine Personenzahl angeben."))
         elif int(persons) > MAX_PERSONS_PER_UNIT:
             errors.add(f"occupancy-{unit_id}", _("Mehr als %(n)s Personen in einer Wohnung sind nicht plausibel; "
@@ -521,7 +533,7 @@ def _validate_order(data: dict, errors: FieldErrors) -> dict:
     clean["reference"] = (data.get("reference") or "").strip()[:60] or None
     clean["description"] = (data.get("description") or "").strip() or None
     fines = data.get("fines_total")
-    _non_negative(errors, "fines_total", fines)
+    _amount(errors, "fines_total", fines, Order.fines_total)
     clean["fines_total"] = fines if fines is not None else Decimal("0")
     clean["fines_note"] = (data.get("fines_note") or "").strip()[:300] or None
     return clean
@@ -564,7 +576,7 @@ def _validate_acquisition(data: dict, errors: FieldErrors) -> dict:
     clean["method"] = errors.enum("method", AcquisitionMethod, data.get("method"))
     clean["buyer"] = errors.enum("buyer", Buyer, data.get("buyer"))
     for field in ("appraisal_value", "asking_price", "agreed_price"):
-        _non_negative(errors, field, data.get(field))
+        _amount(errors, field, data.get(field), getattr(Acquisition, field))
         clean[field] = data.get(field)
     clean["council_decision_ref"] = (data.get("council_decision_ref") or "").strip()[:60] or None
     for field in ("council_decision_on", "preemption_notice_on", "notarised_on", "transferred_on"):

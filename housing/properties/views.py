@@ -13,7 +13,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
-from ..forms import choices, save_form, show_domain_error
+from ..forms import choices, save_form, show_domain_error, submitted_version
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
@@ -271,7 +271,7 @@ def transition(property_id):
     if form.validate_on_submit():
         try:
             services.transition(prop, form.to.data, actor=current_user, reason=form.reason.data,
-                                version=int(form.version.data) if form.version.data else None)
+                                version=submitted_version(form))
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -291,7 +291,7 @@ def edit(property_id):
                         version=prop.version)
     form.social_area.choices = _area_choices()
     done = save_form(form, lambda: services.update_property(
-        prop, form.data, actor=current_user, version=int(form.version.data) if form.version.data else None),
+        prop, form.data, actor=current_user, version=submitted_version(form)),
         success=_("Die Stammdaten sind gespeichert."), redirect_to=url_for("properties.detail", property_id=prop.id))
     return done or render_template("properties/case_form.html", form=form, prop=prop)
 

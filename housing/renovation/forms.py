@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, choices
+from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
 from .models import FundingBasis, ProjectStatus, QualificationKind
 
 
@@ -40,7 +40,7 @@ class MaterialCostForm(FlaskForm):
     booked_on = DateField(_l("Datum"), validators=[DataRequired()])
     description = StringField(_l("Material"), validators=[DataRequired(), Length(max=200)])
     supplier = StringField(_l("Lieferant"), validators=[Optional(), Length(max=120)])
-    work_package_id = SelectField(_l("Arbeitspaket"), validators=[Optional()])
+    work_package_id = SelectField(_l("Arbeitspaket"), validators=[Optional()], filters=[stripped])
     amount = LocalDecimalField(_l("Betrag (€)"), places=2, validators=[DataRequired()])
 
 
@@ -56,7 +56,7 @@ class ParticipantForm(FlaskForm):
     ends_on = DateField(_l("Maßnahme bis"), validators=[DataRequired()])
     weekly_hours = LocalDecimalField(_l("Wochenstunden laut Vertrag"), places=2, validators=[DataRequired()])
     project_id = SelectField(_l("Projekt"), validators=[DataRequired()])
-    default_work_package_id = SelectField(_l("Übliches Arbeitspaket"), validators=[Optional()])
+    default_work_package_id = SelectField(_l("Übliches Arbeitspaket"), validators=[Optional()], filters=[stripped])
     safety_briefing_on = DateField(_l("Sicherheitsunterweisung am"), validators=[Optional()],
                                    description=_l("Ohne Unterweisung können keine Arbeitsstunden erfasst werden."))
     version = HiddenField()

@@ -3,7 +3,7 @@ batch with partial acceptance, and month approval. Functions flush; the caller c
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -91,19 +91,19 @@ class EntryResult:
 def _hours(value, errors: FieldErrors) -> Decimal | None:
     try:
         hours = Decimal(str(value).replace(",", ".")) if value not in (None, "") else None
-    except (InvalidOperation, ValueError):
+    except (ArithmeticError, ValueError):  # decimal's InvalidOperation, Overflow ("1e999999999")
         errors.add("hours", _("Bitte Stunden als Zahl angeben, z. B. 7,5."))
         return None
     if hours is None:
         errors.add("hours", _("Pflichtangabe fehlt."))
     elif hours <= 0:
         errors.add("hours", _("Die Stunden müssen größer als 0 sein."))
+    elif hours > MAX_HOURS_PER_DAY:  # before the quarters: a 30-digit number cannot even be divided
+        errors.add("hours", _("Mehr als %(max)s Stunden am Tag sind nach dem Arbeitszeitgesetz nicht zulässig.",
+                              max=MAX_HOURS_PER_DAY))
     elif hours % QUARTER:
         errors.add("hours", _("Stunden werden in Viertelstunden erfasst (z. B. 7,25 oder 7,5); %(h)s geht nicht.",
                               h=str(hours).replace(".", ",")))
-    elif hours > MAX_HOURS_PER_DAY:
-        errors.add("hours", _("Mehr als %(max)s Stunden am Tag sind nach dem Arbeitszeitgesetz nicht zulässig.",
-                              max=MAX_HOURS_PER_DAY))
     return hours
 
 

@@ -11,6 +11,7 @@ from ..audit.services import pending_changes, record
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import today
+from ..database import fits
 from ..errors import Conflict, FieldErrors
 from ..extensions import db
 from ..properties.models import PIPELINE, CaseStatus, Property
@@ -33,12 +34,8 @@ def hand_over(prop: Property, data: dict, *, actor) -> RenovationProject:
         errors.add("planned_end_on", _("Pflichtangabe fehlt."))
     elif starts_on is not None and planned_end_on < starts_on:
         errors.add("planned_end_on", _("Das geplante Ende kann nicht vor dem Beginn liegen."))
-    budgets = {}
-    for field in ("labour_budget", "material_budget"):
-        value = data.get(field)
-        if value is not None and Decimal(value) < 0:
-            errors.add(field, _("Der Wert darf nicht negativ sein."))
-        budgets[field] = value if value is not None else Decimal("0")
+    budgets = {field: _money(errors, field, data.get(field), getattr(RenovationProject, field))
+               for field in ("labour_budget", "material_budget")}
     errors.raise_if_any()
     project = RenovationProject(property_id=prop.id, name=name[:160], starts_on=starts_on,
                                 planned_end_on=planned_end_on, **budgets)
@@ -51,12 +48,15 @@ def hand_over(prop: Property, data: dict, *, actor) -> RenovationProject:
 # --- projects and work packages ------------------------------------------------------------------
 
 
-def _money(errors: FieldErrors, field: str, value, default=Decimal("0")):
+def _money(errors: FieldErrors, field: str, value, column, default=Decimal("0")):
+    """An amount (or hours) for ``column``: not negative, and small enough for the column."""
     if value in (None, ""):
         return default
     value = Decimal(value)
     if value < 0:
         errors.add(field, _("Der Wert darf nicht negativ sein."))
+    elif not fits(value, column):
+        errors.add(field, _("Der Wert ist zu groß."))
     return value
 
 
@@ -78,8 +78,10 @@ def update_project(project: RenovationProject, data: dict, *, actor) -> Renovati
     completed_on = data.get("completed_on", project.completed_on)
     if status == ProjectStatus.COMPLETED and not completed_on:
         errors.add("completed_on", _("Ein abgeschlossenes Projekt braucht ein Abschlussdatum."))
-    labour = _money(errors, "labour_budget", data.get("labour_budget", project.labour_budget))
-    material = _money(errors, "material_budget", data.get("material_budget", project.material_budget))
+    labour = _money(errors, "labour_budget", data.get("labour_budget", project.labour_budget),
+                    RenovationProject.labour_budget)
+    material = _money(errors, "material_budget", data.get("material_budget", project.material_budget),
+                      RenovationProject.material_budget)
     supervisors = None
     if "supervisor_ids" in data:
         ids = {int(i) for i in data["supervisor_ids"] or []}
@@ -106,7 +108,7 @@ def save_work_package(project: RenovationProject, package: WorkPackage | None, d
     trade = " ".join(str(data.get("trade") or "").split())
     if not trade:
         errors.add("trade", _("Pflichtangabe fehlt."))
-    planned = _money(errors, "planned_hours", data.get("planned_hours"))
+    planned = _money(errors, "planned_hours", data.get("planned_hours"), WorkPackage.planned_hours)
     progress = data.get("progress_percent")
     progress = 0 if progress in (None, "") else int(progress)
     if not 0 <= progress <= 100:
@@ -131,6 +133,8 @@ def add_material_cost(project: RenovationProject, data: dict, *, actor) -> Mater
         errors.add("amount", _("Pflichtangabe fehlt."))
     elif Decimal(amount) <= 0:
         errors.add("amount", _("Der Betrag muss größer als 0 sein."))
+    elif not fits(amount, MaterialCost.amount):
+        errors.add("amount", _("Der Wert ist zu groß."))
     booked_on = data.get("booked_on")
     if booked_on is None:
         errors.add("booked_on", _("Pflichtangabe fehlt."))

@@ -18,6 +18,7 @@ from .models import ABSENCE_CODES, Absence, HourEntry, Participant, RenovationPr
 from .participants import participants_for
 
 CODE_OF = {absence: code.upper() for code, absence in ABSENCE_CODES.items()}
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 CELL = re.compile(r"^\s*(?:(?P<code>[kusfKUSF])\s*(?P<code_hours>[\d.,]+)?|(?P<hours>[\d.,]+))\s*$")
 
 
@@ -32,10 +33,14 @@ class Period:
 
     @classmethod
     def parse(cls, week: str | None, day: str | None, today: date) -> "Period":
+        """The day or the ISO week asked for; this week when it cannot be read or lies outside the years a crew
+        works in (the neighbouring periods must exist too)."""
         if day:
             try:
                 chosen = date.fromisoformat(day)
             except ValueError:
+                chosen = today
+            if not EARLIEST <= chosen <= LATEST:
                 chosen = today
             return cls([chosen], chosen.strftime("%d.%m.%Y"), (chosen - timedelta(days=1)).isoformat(),
                        (chosen + timedelta(days=1)).isoformat(), "day", chosen.isoformat())
@@ -43,6 +48,8 @@ class Period:
             year, number = (week or "").split("-W")
             monday = date.fromisocalendar(int(year), int(number), 1)
         except ValueError:
+            monday = None
+        if monday is None or not EARLIEST <= monday <= LATEST:
             monday = today - timedelta(days=today.weekday())
         days = [monday + timedelta(days=offset) for offset in range(5)]
 
@@ -112,8 +119,8 @@ def build(project: RenovationProject, user, period: Period, form=None) -> list[R
     locked = locked_months_of([p.id for p in crew], period.days[0], period.days[-1])
     rows = []
     for participant in crew:
-        chosen = form.get(f"wp-{participant.id}") if form else None
-        package_id = int(chosen) if chosen and chosen.isdigit() and int(chosen) in packages else (
+        chosen = form.get(f"wp-{participant.id}", "") if form else ""
+        package_id = int(chosen) if chosen.isascii() and chosen.isdigit() and int(chosen) in packages else (
             participant.default_work_package_id or (project.work_packages[0].id if project.work_packages else None))
         cells = []
         for day in period.days:

@@ -11,9 +11,10 @@ from ..auth.decorators import roles_required
 from ..auth.models import User, UserRole
 from ..auth.roles import Role
 from ..clock import today
+from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm, choices, save_form, show_domain_error
+from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
 from ..reports.exports import EXPORT_FORMATS, Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, hours, participants, reports, services, sheet
@@ -320,7 +321,7 @@ def participant(participant_id):
     if form.validate_on_submit():
         try:
             participants.update_participant(person, form.data, actor=current_user,
-                                            version=int(form.version.data) if form.version.data else None)
+                                            version=submitted_version(form))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -492,6 +493,8 @@ def month_timesheets(month):
         abort(400)
     project_id = request.form.get("project_id", type=int)
     if project_id:
+        if project_id > MAX_ID:
+            abort(404)
         projects = [get_project_or_404(project_id, crew=True)]
     else:
         projects = [project for project in services.projects_for(current_user)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from flask import Response, abort, send_file, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from ..clock import LOCAL_TZ
@@ -74,8 +75,12 @@ def _xlsx_value(value):
         return value, "DD.MM.YYYY"
     if isinstance(value, Decimal):
         return float(value), "#,##0.00"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value, None
+    if isinstance(value, str):
+        # Control characters cannot be stored in a worksheet (openpyxl refuses the whole file): dropped first, so
+        # what is left is checked for a formula.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in ("=", "+", "-", "@"):
+            return "'" + value, None
     return value, None
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -38,7 +38,7 @@ def add_version(key: str, valid_from: date, value, *, actor, note: str | None = 
         raise ValidationFailed.on("key", _("Unbekannte Regel."))
     try:
         value = Decimal(str(value))
-    except (InvalidOperation, ValueError):
+    except (ArithmeticError, ValueError):
         raise ValidationFailed.on("value", _("Bitte eine Zahl angeben.")) from None
     if not definition.minimum <= value <= definition.maximum:
         raise ValidationFailed.on("value", _("Erlaubt ist ein Wert von %(min)s bis %(max)s.",
@@ -101,6 +101,32 @@ def kdu_versions() -> list[date]:
     return list(db.session.scalars(select(KduLimit.valid_from).distinct().order_by(KduLimit.valid_from.desc())))
 
 
+MAX_KDU_PERSONS = 20
+MAX_KDU_RENT = Decimal("100000")  # below the columns' limits, far above any published figure
+MAX_KDU_AREA = Decimal("1000")
+
+
+def _whole_number(value) -> int | None:
+    """A household size as typed ("3", " 3 "), or None for anything else ("3,5", "drei", "²")."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _amount(errors: FieldErrors, field: str, value, maximum: Decimal, message: str) -> Decimal | None:
+    """A finite amount above 0 and below ``maximum``; else ``message`` (or "too large") on ``field``."""
+    try:
+        amount = Decimal(str(value)) if value not in (None, "") else None
+    except (ArithmeticError, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0:
+        errors.add(field, message)
+        return None
+    if amount >= maximum:
+        errors.add(field, _("Der Wert ist zu groß."))
+        return None
+    return amount
+
+
 def add_kdu_version(valid_from: date, rows: list[dict], *, actor, note: str | None = None) -> list[KduLimit]:
     """Enter a newly published table from a date on; earlier versions stay for decisions taken under them."""
     errors = FieldErrors()
@@ -112,14 +138,14 @@ def add_kdu_version(valid_from: date, rows: list[dict], *, actor, note: str | No
         persons, gross, area = row.get("persons"), row.get("max_gross_cold_rent"), row.get("max_area_m2")
         if gross in (None, "") and area in (None, ""):
             continue
-        if not persons or int(persons) < 1:
+        persons = _whole_number(persons)
+        if persons is None or not 1 <= persons <= MAX_KDU_PERSONS:
             errors.add(f"rows-{index}-persons", _("Bitte die Haushaltsgröße angeben."))
             continue
-        if gross in (None, "") or Decimal(gross) <= 0:
-            errors.add(f"rows-{index}-max_gross_cold_rent", _("Bitte einen Betrag über 0 angeben."))
-        if area in (None, "") or Decimal(area) <= 0:
-            errors.add(f"rows-{index}-max_area_m2", _("Bitte eine Fläche über 0 angeben."))
-        clean.append((int(persons), gross, area))
+        gross = _amount(errors, f"rows-{index}-max_gross_cold_rent", gross, MAX_KDU_RENT,
+                        _("Bitte einen Betrag über 0 angeben."))
+        area = _amount(errors, f"rows-{index}-max_area_m2", area, MAX_KDU_AREA, _("Bitte eine Fläche über 0 angeben."))
+        clean.append((persons, gross, area))
     if not clean and valid_from is not None:
         errors.add("rows-0-max_gross_cold_rent", _("Bitte mindestens eine Zeile ausfüllen."))
     if len({persons for persons, _g, _a in clean}) != len(clean):
@@ -128,9 +154,9 @@ def add_kdu_version(valid_from: date, rows: list[dict], *, actor, note: str | No
     if db.session.scalar(select(KduLimit.id).where(KduLimit.valid_from == valid_from)):
         raise Conflict(_("Für diesen Tag gibt es schon eine Tabelle."),
                        {"valid_from": [_("Für diesen Tag gibt es schon eine Tabelle.")]})
-    limits = [KduLimit(persons=persons, valid_from=valid_from, max_gross_cold_rent=Decimal(gross),
-                       max_area_m2=Decimal(area), note=(note or "").strip()[:300] or None,
-                       created_by_id=actor.id if actor else None) for persons, gross, area in clean]
+    limits = [KduLimit(persons=persons, valid_from=valid_from, max_gross_cold_rent=gross, max_area_m2=area,
+                       note=(note or "").strip()[:300] or None, created_by_id=actor.id if actor else None)
+              for persons, gross, area in clean]
     db.session.add_all(limits)
     db.session.flush()
     record("kdu.add_version", object_type="kdu_limits", actor=actor, summary=f"{valid_from}: {len(limits)} rows")

@@ -1,4 +1,4 @@
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -97,5 +97,5 @@ def _decimal(text):
         return None
     try:
         return Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
-    except InvalidOperation:
+    except ArithmeticError:  # decimal's InvalidOperation, Overflow ("1e999999999")
         return Decimal("-1")  # refused by the service with a clear message

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, or_
 
+from .database import MAX_ID
 from .extensions import db
 
 
@@ -37,19 +38,25 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> list:
             raise InvalidCursor(cursor)
         parsed = []
         for value, key in zip(values, keys, strict=True):
-            if value is None:
-                parsed.append(None)
-            elif key.kind is datetime:
-                parsed.append(datetime.fromisoformat(value))
+            if key.kind is datetime:
+                value = datetime.fromisoformat(value)
+                if value.tzinfo is None:
+                    raise InvalidCursor(cursor)
             elif key.kind is date:
-                parsed.append(date.fromisoformat(value))
-            elif isinstance(value, key.kind) and not isinstance(value, bool):
-                parsed.append(value)
-            else:
+                value = date.fromisoformat(value)
+            elif not isinstance(value, key.kind) or isinstance(value, bool) or not _storable(value):
                 raise InvalidCursor(cursor)
+            parsed.append(value)
         return parsed
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError) as error:
         raise InvalidCursor(cursor) from error
+
+
+def _storable(value) -> bool:
+    """What the database can compare with a column: no integer beyond an id's range, no text with NUL."""
+    if isinstance(value, int):
+        return abs(value) <= MAX_ID
+    return not isinstance(value, str) or "\x00" not in value
 
 
 def _after(keys: list[SortKey], values: list):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import pagination
 from ..auth.services import user_for_token
+from ..database import MAX_ID
 from ..errors import json_error
 from ..extensions import csrf, db, login_manager
 from ..pagination import InvalidCursor, SortKey
@@ -68,7 +69,7 @@ def operation(rule, method="GET", *, summary, tag, roles=None, query=None, body=
             if query is not None:
                 kwargs["query"] = _parse(query, request.args.to_dict(flat=True), "query")
             if body is not None:
-                payload = request.get_json(silent=True)
+                payload = _json_body()
                 if not isinstance(payload, dict):  # also malformed JSON
                     return json_error(400, "bad_request", _("Der Inhalt muss ein JSON-Objekt sein."))
                 kwargs["body"] = _parse(body, payload, "body")
@@ -100,13 +101,44 @@ class InvalidInput(Exception):
         self.fields = fields
 
 
+def _json_body():
+    """The request's JSON, or None when there is none or it cannot be read (also when nested too deep)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def _parse(model, data, location):
     if isinstance(model, OneOf):
         model = model.choose(data)
+    # Neither database takes these: PostgreSQL refuses text with NUL, and integers beyond an id's range.
+    refused = {path or location: [_("Das Steuerzeichen NUL ist nicht erlaubt.")]
+               for path in _paths(data, lambda value: isinstance(value, str) and "\x00" in value)}
+    if refused:
+        raise InvalidInput(refused)
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as error:
         raise InvalidInput(field_messages(error, location)) from None
+    refused = {path or location: [_("Der Wert ist zu groß.")] for path in _paths(
+        parsed.model_dump(warnings=False), lambda value: isinstance(value, int) and abs(value) > MAX_ID)}
+    if refused:
+        raise InvalidInput(refused)
+    return parsed
+
+
+def _paths(value, wrong, path: str = ""):
+    """The field paths ("entries.3.activity") of the values in ``value`` (and its keys) for which ``wrong`` holds."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            yield from [child] if wrong(key) else _paths(item, wrong, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, wrong, f"{path}.{index}" if path else str(index))
+    elif wrong(value) and not isinstance(value, bool):
+        yield path
 
 
 def field_messages(error: ValidationError, location: str = "body") -> dict[str, list[str]]:

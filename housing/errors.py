@@ -85,13 +85,14 @@ def _audit_refusal(status: int) -> None:
     from flask_login import current_user
 
     from .audit.services import record
+    from .logs import neutralise
 
     if not current_user or not current_user.is_authenticated or request.endpoint == "static":
         return
     try:
         db.session.rollback()
         record("access.denied", object_type=request.endpoint or "unknown",
-               summary=f"{status} {request.method} {request.full_path.rstrip('?')}"[:400])
+               summary=f"{status} {request.method} {neutralise(request.full_path.rstrip('?'))}"[:400])
         db.session.commit()
     except Exception:  # the refusal itself must still be answered
         db.session.rollback()

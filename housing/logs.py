@@ -2,13 +2,34 @@
 its line breaks and other control characters escaped, so it cannot start a fake entry of its own."""
 
 import logging
+from decimal import Decimal
 
 _CONTROL = {code: f"\\x{code:02x}" for code in range(32) if code not in (9,)}
 _CONTROL.update({10: "\\n", 13: "\\r", 0x7F: "\\x7f", 0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\x85"})
 
 
 def neutralise(value):
-    return value.translate(_CONTROL) if isinstance(value, str) else value
+    """Text with its control characters escaped; another object (an exception, say) as such text when its own
+    text holds one, else unchanged (numbers keep their ``%d`` formatting)."""
+    if isinstance(value, str):
+        return value.translate(_CONTROL)
+    if value is None or isinstance(value, int | float | Decimal):
+        return value
+    try:
+        text = str(value)
+    except Exception:  # the handler reports what cannot be formatted; the log call itself must not fail
+        return value
+    escaped = text.translate(_CONTROL)
+    return value if escaped == text else escaped
+
+
+# The development server's request log escapes the control characters of a path itself, then colours the line
+# with ANSI codes (kept): only the Unicode line separators are left to escape there.
+_SEPARATORS = {0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def _separators_escaped(value):
+    return value.translate(_SEPARATORS) if isinstance(value, str) else value
 
 
 def install() -> None:
@@ -20,10 +41,11 @@ def install() -> None:
 
     def safe_factory(*args, **kwargs):
         record = factory(*args, **kwargs)
+        escape = _separators_escaped if record.name == "werkzeug" else neutralise
         if isinstance(record.args, tuple):
-            record.args = tuple(neutralise(arg) for arg in record.args)
+            record.args = tuple(escape(arg) for arg in record.args)
         elif isinstance(record.args, dict):
-            record.args = {key: neutralise(value) for key, value in record.args.items()}
+            record.args = {key: escape(value) for key, value in record.args.items()}
         return record
 
     safe_factory.housing_safe = True

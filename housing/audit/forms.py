@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
+from ..forms import plausible_day
+
 
 class AuditFilterForm(FlaskForm):
     class Meta:
@@ -12,5 +14,5 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Wer (E-Mail)"), validators=[Optional(), Length(max=254)])
     object_type = StringField(_l("Datensatzart"), validators=[Optional(), Length(max=60)])
     object_id = StringField(_l("Datensatz-Nr."), validators=[Optional(), Length(max=64)])
-    date_from = DateField(_l("Von"), validators=[Optional()])
-    date_to = DateField(_l("Bis"), validators=[Optional()])
+    date_from = DateField(_l("Von"), validators=[Optional(), plausible_day])
+    date_to = DateField(_l("Bis"), validators=[Optional(), plausible_day])

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..auth.decorators import roles_required
 from ..auth.roles import Role
 from ..clock import LOCAL_TZ, today
+from ..database import MAX_ID
 from ..extensions import db
 from ..reports.exports import Column, export_response, require_format
 from . import bp
@@ -44,7 +45,7 @@ def events():
     form = AuditFilterForm(request.args)
     stmt = filtered_events(form)
     before = request.args.get("before", type=int)
-    if before:
+    if before and 0 < before <= MAX_ID:
         stmt = stmt.where(AuditEvent.id < before)
     rows = list(db.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)))
     next_url = None

@@ -1,5 +1,6 @@
-"""The housing-access resources of /api/v1 (API.md): applicants with transitions and consents, landlords,
-vacancies, the two explained matching lists, offers with transitions, tenancies, KdU limits."""
+"""The housing-access resources of /api/v1 (API.md): applicants with transitions and consents, landlords with
+their support cases, vacancies (also a landlord's flat with its building), the two explained matching lists,
+offers with transitions and the offer letter, tenancies with their aftercare contacts, KdU limits."""
 
 from datetime import date
 from decimal import Decimal
@@ -11,27 +12,34 @@ from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
 
-from ..api.core import PageQuery, Schema, keyset_page, operation, page_response, resource_response
+from ..api.core import OneOf, PageQuery, Schema, keyset_page, operation, page_response, resource_response
 from ..audit.services import record
 from ..auth.roles import Role
 from ..clock import today
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..properties.models import Property, Unit
+from ..properties.views import get_property_or_404
+from ..reports.pdf import pdf_response
 from ..rules.models import KduLimit
 from ..rules.services import add_kdu_version
-from . import matching, services
+from . import matching, reports, services
 from .models import (
     Applicant,
     ApplicantStatus,
     Consent,
     ConsentPurpose,
+    ContactKind,
     HousingSituation,
     IncomeSource,
     Landlord,
     LandlordKind,
+    LandlordSupportCase,
     Offer,
     OfferStatus,
+    SupportCaseKind,
+    SupportContact,
+    SupportTopic,
     Tenancy,
     Urgency,
     Vacancy,
@@ -145,6 +153,38 @@ class LandlordIO(Schema):
     email: str | None = Field(default=None, max_length=254)
 
 
+class LandlordPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: LandlordKind | None = None
+    cooperation_since: date | None = None
+    contact_person: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class SupportCaseOut(Schema):
+    id: int
+    landlord_id: int
+    tenancy_id: int | None
+    kind: SupportCaseKind
+    description: str
+    opened_on: date
+    resolved_on: date | None
+    outcome: str | None
+
+
+class SupportCaseIn(Schema):
+    kind: SupportCaseKind
+    tenancy_id: int | None = None
+    opened_on: date | None = None
+    description: str = Field(min_length=1, max_length=5000)
+
+
+class SupportCaseResolveIn(Schema):
+    resolved_on: date | None = None
+    outcome: str = Field(min_length=1, max_length=5000)
+
+
 class VacancyOut(Schema):
     id: int
     unit_id: int
@@ -177,6 +217,30 @@ class VacancyOut(Schema):
 
 class VacancyIn(Schema):
     unit_id: int
+    landlord_id: int
+    net_cold_rent: Money
+    service_charges: Money = Decimal("0")
+    heating_costs: Money = Decimal("0")
+    deposit: Money | None = None
+    rent_capped: bool = False
+    rent_cap_per_m2: Money | None = None
+    available_from: date
+
+
+class FlatIn(Schema):
+    """A landlord's flat on offer with its building and unit, found by address and label or created (as the page
+    for a new flat does); the building is an ordinary one, not a problem case."""
+
+    street: str = Field(min_length=1, max_length=120)
+    house_number: str = Field(min_length=1, max_length=12)
+    postcode: str = Field(min_length=5, max_length=5)
+    social_area: str = Field(min_length=1, max_length=60)
+    label: str = Field(min_length=1, max_length=40)
+    floor: int | None = Field(default=None, ge=-3, le=40)
+    area_m2: Annotated[Decimal, Field(max_digits=7, decimal_places=2)]
+    rooms: Annotated[Decimal, Field(max_digits=3, decimal_places=1)] | None = None
+    step_free: bool = False
+    lift: bool = False
     landlord_id: int
     net_cold_rent: Money
     service_charges: Money = Decimal("0")
@@ -251,6 +315,29 @@ class OfferTransitionIn(Schema):
     starts_on: date | None = None
 
 
+class OfferUnitsIn(Schema):
+    available_from: date | None = None
+    rent_capped: bool = True
+
+
+class ContactOut(Schema):
+    id: int
+    tenancy_id: int
+    contact_on: date
+    kind: ContactKind
+    topics: list[SupportTopic]
+    outcome: str | None
+    next_due_on: date | None
+
+
+class ContactIn(Schema):
+    contact_on: date
+    kind: ContactKind
+    topics: list[SupportTopic] = Field(default_factory=list, max_length=len(SupportTopic))
+    outcome: str | None = Field(default=None, max_length=5000)
+    next_due_on: date | None = None
+
+
 class TenancyOut(Schema):
     id: int
     unit_id: int
@@ -310,9 +397,10 @@ def list_applicants(query: ApplicantQuery):
     if limit_to is not None:
         stmt = stmt.where(Applicant.advisor_id == limit_to)
     rows, next_cursor = keyset_page(stmt, Applicant.id, query.limit, query.cursor)
+    response = jsonify(items=[ApplicantOut.of(a).model_dump(mode="json") for a in rows], next_cursor=next_cursor)
     record("applicant.list", object_type="applicants", summary=f"api {len(rows)}")
-    db.session.commit()
-    return jsonify(items=[ApplicantOut.of(a).model_dump(mode="json") for a in rows], next_cursor=next_cursor)
+    db.session.commit()  # after serialising: the commit expires every row read
+    return response
 
 
 @operation("/applicants", "POST", summary="Register a household (first contact)", tag=TAG, roles=CASEWORK_ROLES,
@@ -327,9 +415,10 @@ def create_applicant(body: ApplicantIn):
            response=ApplicantOut)
 def get_applicant(applicant_id: int):
     applicant = _get(Applicant, applicant_id)
+    response = resource_response(ApplicantOut, ApplicantOut.of(applicant))
     record("applicant.view", applicant, summary="api")
     db.session.commit()
-    return resource_response(ApplicantOut, ApplicantOut.of(applicant))
+    return response
 
 
 @operation("/applicants/<int:applicant_id>", "PATCH", summary="Change a household (version)", tag=TAG,
@@ -355,7 +444,10 @@ def transition_applicant(applicant_id: int, body: TransitionIn):
            roles=CASEWORK_ROLES, response=ConsentIO, paged=True)
 def list_consents(applicant_id: int):
     applicant = _get(Applicant, applicant_id)
-    return page_response(applicant.consents, None, ConsentIO)
+    response = page_response(applicant.consents, None, ConsentIO)
+    record("applicant.view", applicant, summary="api consents")  # shown on the household page, which is audited
+    db.session.commit()
+    return response
 
 
 @operation("/applicants/<int:applicant_id>/consents", "POST", summary="Record a consent", tag=TAG,
@@ -386,8 +478,12 @@ def revoke_consent(applicant_id: int, consent_id: int):
 def applicant_vacancies(applicant_id: int, query: MatchQuery):
     applicant = _get(Applicant, applicant_id)
     matches = matching.vacancies_for(applicant, near_misses=query.near_misses, limit=query.limit)
-    return jsonify(items=[{"vacancy_id": m.vacancy.id, "rank": m.rank, "eligible": m.eligible,
-                           "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=None)
+    # The explanations hold the household's figures (persons, income, WBS), as the audited household page does.
+    response = jsonify(items=[{"vacancy_id": m.vacancy.id, "rank": m.rank, "eligible": m.eligible,
+                               "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=None)
+    record("applicant.view", applicant, summary="api matches")
+    db.session.commit()
+    return response
 
 
 # --- landlords and vacancies --------------------------------------------------------------------------------
@@ -408,6 +504,61 @@ def create_landlord(body: LandlordIO):
     return resource_response(LandlordIO, landlord, 201)
 
 
+@operation("/landlords/<int:landlord_id>", summary="One landlord", tag=TAG, roles=CASEWORK_ROLES,
+           response=LandlordIO)
+def get_landlord(landlord_id: int):
+    return resource_response(LandlordIO, _get(Landlord, landlord_id))
+
+
+@operation("/landlords/<int:landlord_id>", "PATCH", summary="Change a landlord's details", tag=TAG,
+           roles=CASEWORK_ROLES, body=LandlordPatch, response=LandlordIO, errors=(409,))
+def update_landlord(landlord_id: int, body: LandlordPatch):
+    landlord = _get(Landlord, landlord_id)
+    current = {field: getattr(landlord, field) for field in ("name", "kind", "cooperation_since", "contact_person",
+                                                             "phone", "email", "address", "notes")}
+    services.save_landlord(landlord, {**current, **body.model_dump(exclude_unset=True)}, actor=current_user)
+    db.session.commit()
+    return resource_response(LandlordIO, landlord)
+
+
+@operation("/landlords/<int:landlord_id>/support-cases", summary="A landlord's calls for help, newest first", tag=TAG,
+           roles=CASEWORK_ROLES, response=SupportCaseOut, paged=True)
+def list_support_cases(landlord_id: int):
+    landlord = _get(Landlord, landlord_id)
+    rows = db.session.scalars(select(LandlordSupportCase).where(LandlordSupportCase.landlord_id == landlord.id)
+                              .order_by(LandlordSupportCase.opened_on.desc(), LandlordSupportCase.id.desc())).all()
+    # Where advisors see their own caseload only, a case about another advisor's household is not shown.
+    rows = [row for row in rows if row.tenancy is None or may_see_applicant(current_user, row.tenancy.applicant)]
+    return page_response(rows, None, SupportCaseOut)
+
+
+@operation("/landlords/<int:landlord_id>/support-cases", "POST",
+           summary="Open a support case (a landlord calls because a tenancy creaks)", tag=TAG, roles=CASEWORK_ROLES,
+           body=SupportCaseIn, response=SupportCaseOut, status=201)
+def create_support_case(landlord_id: int, body: SupportCaseIn):
+    landlord = _get(Landlord, landlord_id)
+    if body.tenancy_id is not None:
+        tenancy = db.session.get(Tenancy, body.tenancy_id)
+        if tenancy is not None and not may_see_applicant(current_user, tenancy.applicant):
+            raise ValidationFailed.on("tenancy_id", _("Dieses Mietverhältnis gehört nicht zu diesem Vermieter."))
+    case_ = services.open_support_case(landlord, body.model_dump(), actor=current_user)
+    db.session.commit()
+    return resource_response(SupportCaseOut, case_, 201)
+
+
+@operation("/landlords/<int:landlord_id>/support-cases/<int:case_id>/resolve", "POST",
+           summary="Close a support case with its outcome", tag=TAG, roles=CASEWORK_ROLES, body=SupportCaseResolveIn,
+           response=SupportCaseOut)
+def resolve_support_case(landlord_id: int, case_id: int, body: SupportCaseResolveIn):
+    case_ = db.session.get(LandlordSupportCase, case_id)
+    if case_ is None or case_.landlord_id != landlord_id or (
+            case_.tenancy is not None and not may_see_applicant(current_user, case_.tenancy.applicant)):
+        abort(404)
+    services.resolve_support_case(case_, body.model_dump(), actor=current_user)
+    db.session.commit()
+    return resource_response(SupportCaseOut, case_)
+
+
 @operation("/vacancies", summary="Flats on offer (housing officers: those of acquired buildings)", tag=TAG,
            roles=FLAT_ROLES, query=VacancyQuery, response=VacancyOut, paged=True)
 def list_vacancies(query: VacancyQuery):
@@ -421,15 +572,34 @@ def list_vacancies(query: VacancyQuery):
     return jsonify(items=[VacancyOut.of(v).model_dump(mode="json") for v in rows], next_cursor=next_cursor)
 
 
-@operation("/vacancies", "POST", summary="Offer a flat (an existing unit)", tag=TAG, roles=CASEWORK_ROLES,
-           body=VacancyIn, response=VacancyOut, status=201, errors=(409,))
-def create_vacancy(body: VacancyIn):
-    unit = db.session.get(Unit, body.unit_id)
-    if unit is None:
-        raise ValidationFailed.on("unit_id", _("Unbekannte Wohnung."))
-    vacancy = services.create_vacancy(unit, body.model_dump(), actor=current_user)
+UNIT_OR_FLAT = OneOf(lambda payload: VacancyIn if "unit_id" in payload else FlatIn, VacancyIn, FlatIn)
+
+
+@operation("/vacancies", "POST", summary="Offer a flat: an existing unit (unit_id), or a landlord's flat with its "
+           "building and unit (address and label, as the page for a new flat)", tag=TAG, roles=CASEWORK_ROLES,
+           body=UNIT_OR_FLAT, response=VacancyOut, status=201, errors=(409,))
+def create_vacancy(body):
+    if isinstance(body, FlatIn):
+        vacancy = services.offer_flat(body.model_dump(), actor=current_user)
+    else:
+        unit = db.session.get(Unit, body.unit_id)
+        if unit is None:
+            raise ValidationFailed.on("unit_id", _("Unbekannte Wohnung."))
+        vacancy = services.create_vacancy(unit, body.model_dump(), actor=current_user)
     db.session.commit()
     return resource_response(VacancyOut, VacancyOut.of(vacancy), 201)
+
+
+@operation("/properties/<int:property_id>/offer-units", "POST",
+           summary="Offer every unit of a building ready for letting (let by the buyer, at the planned rent)",
+           tag=TAG, roles=FLAT_ROLES, body=OfferUnitsIn, response=VacancyOut, paged=True, status=201, errors=(409,))
+def offer_units(property_id: int, body: OfferUnitsIn):
+    prop = get_property_or_404(property_id)
+    created = services.offer_renovated_units(prop, body.model_dump(exclude_unset=True), actor=current_user)
+    db.session.commit()
+    response = jsonify(items=[VacancyOut.of(v).model_dump(mode="json") for v in created], next_cursor=None)
+    response.status_code = 201
+    return response
 
 
 @operation("/vacancies/<int:vacancy_id>", summary="One flat on offer", tag=TAG, roles=FLAT_ROLES,
@@ -454,8 +624,13 @@ def vacancy_candidates(vacancy_id: int, query: MatchQuery):
     vacancy = _get(Vacancy, vacancy_id)
     matches = matching.candidates(vacancy, near_misses=query.near_misses, limit=query.limit, on=today(),
                                   advisor_id=own_caseload_of(current_user))
-    return jsonify(items=[{"applicant_id": m.applicant.id, "rank": m.rank, "eligible": m.eligible,
-                           "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=None)
+    response = jsonify(items=[{"applicant_id": m.applicant.id, "rank": m.rank, "eligible": m.eligible,
+                               "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=None)
+    # Each candidate's explanation holds the household's figures (persons, income, WBS): a list of households.
+    record("applicant.list", object_type="applicants", summary=f"api candidates of vacancy {vacancy.id}: "
+                                                                f"{len(matches)}")
+    db.session.commit()
+    return response
 
 
 # --- offers and tenancies ------------------------------------------------------------------------------------
@@ -500,6 +675,16 @@ def transition_offer(offer_id: int, body: OfferTransitionIn):
     return resource_response(OfferOut, offer)
 
 
+@operation("/offers/<int:offer_id>/letter", summary="The offer letter to the household (PDF)", tag=TAG,
+           roles=CASEWORK_ROLES, content_type="application/pdf")
+def offer_letter(offer_id: int):
+    offer = _get(Offer, offer_id)
+    data = reports.offer_letter_pdf(offer, current_user.name)
+    record("offer.letter", offer, summary="api")
+    db.session.commit()
+    return pdf_response(data)
+
+
 @operation("/tenancies", summary="Tenancies", tag=TAG, roles=CASEWORK_ROLES, query=PageQuery, response=TenancyOut,
            paged=True)
 def list_tenancies(query: PageQuery):
@@ -512,6 +697,28 @@ def list_tenancies(query: PageQuery):
            response=TenancyOut)
 def get_tenancy(tenancy_id: int):
     return resource_response(TenancyOut, _get(Tenancy, tenancy_id))
+
+
+@operation("/tenancies/<int:tenancy_id>/contacts", summary="The aftercare contacts of a tenancy, newest first",
+           tag=TAG, roles=CASEWORK_ROLES, response=ContactOut, paged=True)
+def list_contacts(tenancy_id: int):
+    tenancy = _get(Tenancy, tenancy_id)
+    rows = db.session.scalars(select(SupportContact).where(SupportContact.tenancy_id == tenancy.id)
+                              .order_by(SupportContact.contact_on.desc(), SupportContact.id.desc())).all()
+    response = page_response(rows, None, ContactOut)
+    record("applicant.view", tenancy.applicant, summary=f"api aftercare of tenancy {tenancy.id}")
+    db.session.commit()
+    return response
+
+
+@operation("/tenancies/<int:tenancy_id>/contacts", "POST",
+           summary="Record an aftercare contact (the next is due in a month unless given)", tag=TAG,
+           roles=CASEWORK_ROLES, body=ContactIn, response=ContactOut, status=201)
+def create_contact(tenancy_id: int, body: ContactIn):
+    tenancy = _get(Tenancy, tenancy_id)
+    contact = services.add_support_contact(tenancy, body.model_dump(), actor=current_user)
+    db.session.commit()
+    return resource_response(ContactOut, contact, 201)
 
 
 # --- KdU limits ----------------------------------------------------------------------------------------------

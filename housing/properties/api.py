@@ -1,5 +1,5 @@
-"""The Ankauf resources of /api/v1 (API.md): properties, units, transitions, inspections, orders,
-acquisitions, timeline. Same services as the pages: one set of rules."""
+"""The Ankauf resources of /api/v1 (API.md): properties, units, transitions, referrals, owners, inspections,
+resolving defects, orders, acquisitions, timeline. Same services as the pages: one set of rules."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,13 +23,18 @@ from .models import (
     AcquisitionMethod,
     Buyer,
     CaseStatus,
+    Defect,
     DefectCategory,
     Inspection,
     Order,
     OrderStatus,
     OrderType,
+    OwnerKind,
+    Ownership,
     Priority,
     Property,
+    Referral,
+    ReferralSource,
     Severity,
     SocialArea,
     TransferType,
@@ -272,6 +277,45 @@ class AcquisitionPatch(Schema):
     transfer_type: TransferType | None = None
 
 
+class ReferralIO(Schema):
+    id: int | None = None
+    received_on: date
+    source: ReferralSource
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class OwnershipOut(Schema):
+    id: int
+    owner_id: int
+    kind: OwnerKind
+    name: str
+    address: str | None
+    contact: str | None
+    registered_on: date
+    ended_on: date | None
+    land_register_ref: str | None
+
+    @classmethod
+    def of(cls, ownership: Ownership) -> "OwnershipOut":
+        owner = ownership.owner
+        return cls(id=ownership.id, owner_id=owner.id, kind=owner.kind, name=owner.name, address=owner.address,
+                   contact=owner.contact, registered_on=ownership.registered_on, ended_on=ownership.ended_on,
+                   land_register_ref=ownership.land_register_ref)
+
+
+class OwnershipIn(Schema):
+    kind: OwnerKind
+    name: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    contact: str | None = Field(default=None, max_length=200)
+    registered_on: date
+    land_register_ref: str | None = Field(default=None, max_length=120)
+
+
+class DefectResolveIn(Schema):
+    resolved_on: date
+
+
 class TimelineItemOut(Schema):
     at: datetime | date
     kind: Literal["referral", "inspection", "defect_resolved", "order", "acquisition", "document", "transition"]
@@ -322,7 +366,10 @@ def create_property(body: PropertyIn):
 @operation("/properties/<int:property_id>", summary="One property", tag=TAG, roles=CASE_ROLES, response=PropertyOut)
 def get_property(property_id: int):
     prop = get_property_or_404(property_id)
-    return resource_response(PropertyOut, PropertyOut.of(prop))
+    response = resource_response(PropertyOut, PropertyOut.of(prop))
+    record("property.view", prop, summary="api")  # as the case file page does
+    db.session.commit()
+    return response
 
 
 @operation("/properties/<int:property_id>", "PATCH", summary="Change master data (optimistic lock: version)",
@@ -349,6 +396,49 @@ def property_timeline(property_id: int):
     prop = get_property_or_404(property_id)
     items = [TimelineItemOut(at=item.at, kind=item.kind, text=item.text) for item in services.timeline(prop)]
     return jsonify(items=[item.model_dump(mode="json") for item in items], next_cursor=None)
+
+
+# --- referrals and owners -------------------------------------------------------------------------------
+
+
+@operation("/properties/<int:property_id>/referrals", summary="What was reported about the building, oldest first",
+           tag=TAG, roles=CASE_ROLES, response=ReferralIO, paged=True)
+def list_referrals(property_id: int):
+    prop = get_property_or_404(property_id)
+    rows = db.session.scalars(select(Referral).where(Referral.property_id == prop.id)
+                              .order_by(Referral.received_on, Referral.id))
+    return page_response(list(rows), None, ReferralIO)
+
+
+@operation("/properties/<int:property_id>/referrals", "POST", summary="Record a referral (a report about the building)",
+           tag=TAG, roles=CASE_ROLES, body=ReferralIO, response=ReferralIO, status=201)
+def create_referral(property_id: int, body: ReferralIO):
+    prop = get_property_or_404(property_id)
+    referral = services.add_referral(prop, body.model_dump(exclude={"id"}), actor=current_user)
+    db.session.commit()
+    return resource_response(ReferralIO, referral, 201)
+
+
+@operation("/properties/<int:property_id>/owners", summary="Owners from the land register, current and previous",
+           tag=TAG, roles=CASE_ROLES, response=OwnershipOut, paged=True)
+def list_owners(property_id: int):
+    prop = get_property_or_404(property_id)
+    rows = db.session.scalars(select(Ownership).where(Ownership.property_id == prop.id)
+                              .order_by(Ownership.registered_on, Ownership.id)).all()
+    response = jsonify(items=[OwnershipOut.of(row).model_dump(mode="json") for row in rows], next_cursor=None)
+    record("property.view", prop, summary="api owners")  # owners' names, as the case file shows them
+    db.session.commit()
+    return response
+
+
+@operation("/properties/<int:property_id>/owners", "POST",
+           summary="Record an owner from the land register (the previous owner's period ends that day)", tag=TAG,
+           roles=CASE_ROLES, body=OwnershipIn, response=OwnershipOut, status=201)
+def create_owner(property_id: int, body: OwnershipIn):
+    prop = get_property_or_404(property_id)
+    ownership = services.add_ownership(prop, body.model_dump(), actor=current_user)
+    db.session.commit()
+    return resource_response(OwnershipOut, OwnershipOut.of(ownership), 201)
 
 
 # --- units ----------------------------------------------------------------------------------------------
@@ -420,6 +510,17 @@ def create_inspection(property_id: int, body: InspectionIn):
     return resource_response(InspectionOut, InspectionOut.of(inspection), 201)
 
 
+@operation("/properties/<int:property_id>/defects/<int:defect_id>/resolve", "POST",
+           summary="Note that a defect is resolved (not in the future, not before its inspection)", tag=TAG,
+           roles=CASE_ROLES, body=DefectResolveIn, response=DefectIO)
+def resolve_defect(property_id: int, defect_id: int, body: DefectResolveIn):
+    prop = get_property_or_404(property_id)
+    defect = get_child_or_404(Defect, defect_id, prop)
+    services.resolve_defect(defect, body.resolved_on, actor=current_user)
+    db.session.commit()
+    return resource_response(DefectIO, defect)
+
+
 # --- orders ---------------------------------------------------------------------------------------------
 
 
@@ -458,9 +559,10 @@ def update_order(property_id: int, order_id: int, body: OrderPatch):
 def list_acquisitions(property_id: int):
     prop = get_property_or_404(property_id)
     rows = db.session.scalars(select(Acquisition).where(Acquisition.property_id == prop.id).order_by(Acquisition.id))
+    response = page_response(list(rows), None, AcquisitionOut)
     record("acquisition.read", prop, summary="council decisions disclosed via API")
-    db.session.commit()
-    return page_response(list(rows), None, AcquisitionOut)
+    db.session.commit()  # after serialising: the commit expires every row read
+    return response
 
 
 @operation("/properties/<int:property_id>/acquisitions", "POST", summary="Start an acquisition record", tag=TAG,
@@ -481,7 +583,6 @@ def update_acquisition(property_id: int, acquisition_id: int, body: AcquisitionP
     services.update_acquisition(acquisition, _changes(body), actor=current_user)
     db.session.commit()
     return resource_response(AcquisitionOut, acquisition)
-
 
 
 # --- documents -------------------------------------------------------------------------------------------

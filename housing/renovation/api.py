@@ -1,5 +1,6 @@
-"""The Viertelwerk resources of /api/v1 (API.md): projects, participants, hour entries (single and
-batch), month approval and the timesheet PDF. Same services and need-to-know rules as the pages."""
+"""The Viertelwerk resources of /api/v1 (API.md): projects with their work packages, participants, hour entries
+(single and batch), month approval and unlocking, the timesheet PDF. Same services and need-to-know rules as the
+pages."""
 
 import datetime as dt
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from ..extensions import db
 from ..properties.models import Property
 from ..reports.pdf import pdf_response
 from . import hours, participants, reports, services
-from .models import Absence, FundingBasis, HourEntry, Participant, ProjectStatus, RenovationProject
+from .models import Absence, FundingBasis, HourEntry, Participant, ProjectStatus, RenovationProject, WorkPackage
 from .permissions import CREW_ROLES, PROGRESS_ROLES, can_view_project
 
 TAG = "Viertelwerk"
@@ -47,6 +48,15 @@ class WorkPackageIO(Schema):
     description: str | None = Field(default=None, max_length=300)
     planned_hours: Hours = Decimal("0")
     progress_percent: int = Field(default=0, ge=0, le=100)
+    by_specialist_firm: bool = False
+
+
+class WorkPackagePatch(Schema):
+    trade: str | None = Field(default=None, min_length=1, max_length=80)
+    description: str | None = Field(default=None, max_length=300)
+    planned_hours: Hours | None = None
+    progress_percent: int | None = Field(default=None, ge=0, le=100)
+    by_specialist_firm: bool | None = None
 
 
 class ProjectOut(Schema):
@@ -187,6 +197,10 @@ class MonthOut(Schema):
     locked: bool
 
 
+class UnlockIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 def _project_or_404(project_id: int, *, crew=False) -> RenovationProject:
     project = db.session.get(RenovationProject, project_id)
     if project is None or not can_view_project(current_user, project):
@@ -280,6 +294,30 @@ def update_project(project_id: int, body: ProjectPatch):
     return resource_response(ProjectOut, ProjectOut.of(project))
 
 
+@operation("/projects/<int:project_id>/work-packages", "POST", summary="Add a work package (a trade's share)",
+           tag=TAG, roles=CREW_ROLES, body=WorkPackageIO, response=WorkPackageIO, status=201)
+def create_work_package(project_id: int, body: WorkPackageIO):
+    project = _project_or_404(project_id, crew=True)
+    package = services.save_work_package(project, None, body.model_dump(exclude={"id"}), actor=current_user)
+    db.session.commit()
+    return resource_response(WorkPackageIO, package, 201)
+
+
+@operation("/projects/<int:project_id>/work-packages/<int:package_id>", "PATCH",
+           summary="Change a work package (planned hours, progress …)", tag=TAG, roles=CREW_ROLES,
+           body=WorkPackagePatch, response=WorkPackageIO)
+def update_work_package(project_id: int, package_id: int, body: WorkPackagePatch):
+    project = _project_or_404(project_id, crew=True)
+    package = db.session.get(WorkPackage, package_id)
+    if package is None or package.project_id != project.id:
+        abort(404)
+    current = WorkPackageIO.model_validate(package).model_dump(exclude={"id"})
+    services.save_work_package(project, package, {**current, **body.model_dump(exclude_unset=True)},
+                               actor=current_user)
+    db.session.commit()
+    return resource_response(WorkPackageIO, package)
+
+
 # --- participants -------------------------------------------------------------------------------------
 
 
@@ -289,9 +327,10 @@ def list_participants(query: PageQuery):
     allowed = [p.id for p in participants.participants_for(current_user)]
     stmt = select(Participant).where(Participant.id.in_(allowed))
     rows, next_cursor = keyset_page(stmt, Participant.id, query.limit, query.cursor)
+    response = page_response(rows, next_cursor, ParticipantOut)
     record("participant.list", object_type="participants", summary=f"api {len(rows)}")
-    db.session.commit()
-    return page_response(rows, next_cursor, ParticipantOut)
+    db.session.commit()  # after serialising: the commit expires every row read
+    return response
 
 
 @operation("/participants", "POST", summary="Register a participant", tag=TAG, roles=CREW_ROLES,
@@ -306,9 +345,10 @@ def create_participant(body: ParticipantIn):
            response=ParticipantOut)
 def get_participant(participant_id: int):
     person = _participant_or_404(participant_id)
+    response = resource_response(ParticipantOut, person)
     record("participant.view", person, summary="api")
     db.session.commit()
-    return resource_response(ParticipantOut, person)
+    return response
 
 
 @operation("/participants/<int:participant_id>", "PATCH", summary="Change a participant (version)", tag=TAG,
@@ -324,12 +364,16 @@ def update_participant(participant_id: int, body: ParticipantPatch):
 # --- hour entries -------------------------------------------------------------------------------------
 
 
-@operation("/hour-entries", summary="A participant's entries of one month", tag=TAG, roles=CREW_ROLES,
-           query=HourEntryQuery, response=HourEntryOut, paged=True)
+@operation("/hour-entries", summary="A participant's entries of one month (404: no such participant of yours)",
+           tag=TAG, roles=CREW_ROLES, query=HourEntryQuery, response=HourEntryOut, paged=True, errors=(404,))
 def list_hour_entries(query: HourEntryQuery):
     person = _participant_or_404(query.participant_id)
     first = hours.parse_month(query.month)
-    return page_response(hours.month_entries(person, first), None, HourEntryOut)
+    entries = hours.month_entries(person, first)
+    response = page_response(entries, None, HourEntryOut)
+    record("participant.month_view", person, summary=f"api {query.month}")  # as the month page does
+    db.session.commit()  # after serialising: the commit expires every row read
+    return response
 
 
 ENTRY_OR_BATCH = OneOf(lambda payload: HourEntryBatchIn if "entries" in payload else HourEntryIn,
@@ -403,6 +447,17 @@ def approve_month(participant_id: int, month: str):
     hours.approve_month(person, first, actor=current_user)
     db.session.commit()
     return resource_response(MonthOut, {"participant_id": person.id, "month": month, "locked": True})
+
+
+@operation("/participants/<int:participant_id>/months/<month>/unlock", "POST",
+           summary="Reopen an approved month, with the reason (admins only)", tag=TAG, roles=(Role.ADMIN,),
+           body=UnlockIn, response=MonthOut, errors=(409,))
+def unlock_month(participant_id: int, month: str, body: UnlockIn):
+    person = _participant_or_404(participant_id)
+    first = _month_or_404(month)
+    hours.unlock_month(person, first, body.reason, actor=current_user)
+    db.session.commit()
+    return resource_response(MonthOut, {"participant_id": person.id, "month": month, "locked": False})
 
 
 @operation("/participants/<int:participant_id>/months/<month>/timesheet", summary="The month's timesheet (PDF)",

@@ -758,3 +758,166 @@ def test_money_and_areas_travel_as_decimal_strings(api, make_household, make_fla
     assert {k: vacancy[k] for k in ("net_cold_rent", "service_charges", "heating_costs", "deposit", "area_m2")} == {
         "net_cold_rent": "330.00", "service_charges": "120.00", "heating_costs": "80.00", "deposit": "660.00",
         "area_m2": "48.50"}
+
+
+# --- what the pages do as well: a landlord's flat with its building, landlords and their support cases,
+# --- aftercare contacts, offering a renovated building's units, the offer letter ------------------------------
+
+
+def _actions_of(user) -> list[str]:
+    from housing.audit.models import AuditEvent
+
+    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == user.id)
+                                   .order_by(AuditEvent.id)))
+
+
+def _landlord(api, name="Hafen Wohnen eG") -> dict:
+    return ok(api.post("/landlords", {"name": name, "kind": "association"}), 201)
+
+
+FLAT = {"street": "Schleswiger Straße", "house_number": "7", "postcode": "44145", "social_area": "nordmarkt",
+        "label": "2. OG links", "floor": 2, "area_m2": "64", "rooms": 3, "net_cold_rent": "410",
+        "service_charges": "120.50", "available_from": TODAY.isoformat()}
+
+
+def test_a_landlords_flat_is_offered_with_its_building_and_unit_in_one_call(api):
+    landlord = _landlord(api)
+
+    first = ok(api.post("/vacancies", {**FLAT, "landlord_id": landlord["id"]}), 201)
+    second = ok(api.post("/vacancies", {**FLAT, "label": "3. OG", "landlord_id": landlord["id"]}), 201)
+
+    assert first["status"] == "open" and first["social_area"] == "nordmarkt" and D(first["area_m2"]) == D("64")
+    assert first["floor"] == 2 and first["landlord_id"] == landlord["id"]
+    units = {db.session.get(Vacancy, v["id"]).unit for v in (first, second)}
+    assert len({unit.property_id for unit in units}) == 1  # the building is found again by its address
+    building = db.session.get(Vacancy, first["id"]).unit.building
+    assert building.is_problem_case is False and building.status is None
+
+
+def test_a_flat_without_its_area_or_address_is_422_naming_the_fields(api):
+    landlord = _landlord(api)
+    body = {key: value for key, value in FLAT.items() if key not in ("area_m2", "street")}
+
+    error = error_of(api.post("/vacancies", {**body, "landlord_id": landlord["id"]}), 422)
+
+    assert set(error["fields"]) == {"area_m2", "street"}
+    assert db.session.scalar(select(func.count(Vacancy.id))) == 0
+
+
+def test_a_landlord_is_read_and_changed_keeping_what_was_not_sent(api):
+    landlord = ok(api.post("/landlords", {"name": "Privat Kaya", "kind": "private", "phone": "0231 123"}), 201)
+
+    assert ok(api.get(f"/landlords/{landlord['id']}")) == landlord
+    changed = ok(api.patch(f"/landlords/{landlord['id']}", {"contact_person": "Herr Kaya",
+                                                            "cooperation_since": "2025-01-01"}))
+
+    assert changed == {**landlord, "contact_person": "Herr Kaya", "cooperation_since": "2025-01-01"}
+    _landlord(api, "Andere eG")
+    assert error_of(api.patch(f"/landlords/{landlord['id']}", {"name": "andere eg"}), 409)["fields"] == {
+        "name": ["Diese Vermieterin / diesen Vermieter gibt es schon."]}
+    error_of(api.get("/landlords/999999"), 404)
+
+
+def _tenancy(api, make_household, make_flat, advisor):
+    household, flat = make_household(persons=(2, 0)), make_flat()
+    offer = services.propose(household, flat, actor=advisor)
+    accept_and_sign(offer, advisor, starts_on=TODAY - timedelta(days=10))
+    db.session.commit()
+    return db.session.scalar(select(Tenancy).where(Tenancy.applicant_id == household.id)), flat
+
+
+def test_a_landlords_support_case_is_opened_listed_and_resolved(api, make_household, make_flat, advisor):
+    tenancy, flat = _tenancy(api, make_household, make_flat, advisor)
+    base = f"/landlords/{flat.landlord_id}/support-cases"
+
+    opened = ok(api.post(base, {"kind": "arrears", "tenancy_id": tenancy.id, "description": "Zwei Monate offen",
+                                "opened_on": (TODAY - timedelta(days=3)).isoformat()}), 201)
+    assert opened["resolved_on"] is None and opened["tenancy_id"] == tenancy.id
+    assert ok(api.get(base))["items"] == [opened]
+    assert set(error_of(api.post(f"{base}/{opened['id']}/resolve", {"outcome": ""}), 422)["fields"]) == {"outcome"}
+    resolved = ok(api.post(f"{base}/{opened['id']}/resolve", {"outcome": "Ratenzahlung vereinbart"}))
+
+    assert resolved == {**opened, "resolved_on": TODAY.isoformat(), "outcome": "Ratenzahlung vereinbart"}
+    assert {"landlord_support.open", "landlord_support.resolve"} <= set(_actions_of(advisor))
+
+
+def test_a_support_case_names_only_the_landlords_own_tenancies_and_cases(api, make_household, make_flat, advisor):
+    tenancy, flat = _tenancy(api, make_household, make_flat, advisor)
+    other = _landlord(api, "Fremde Vermietung GmbH")
+    case_ = ok(api.post(f"/landlords/{flat.landlord_id}/support-cases", {"kind": "damage", "description": "Wasser"}),
+               201)
+
+    error = error_of(api.post(f"/landlords/{other['id']}/support-cases",
+                              {"kind": "arrears", "tenancy_id": tenancy.id, "description": "x"}), 422)
+    assert set(error["fields"]) == {"tenancy_id"}
+    error_of(api.post(f"/landlords/{other['id']}/support-cases/{case_['id']}/resolve", {"outcome": "x"}), 404)
+    assert ok(api.get(f"/landlords/{other['id']}/support-cases"))["items"] == []
+
+
+def test_aftercare_contacts_are_recorded_and_listed_and_reading_them_is_audited(api, make_household, make_flat,
+                                                                                advisor):
+    tenancy, _flat = _tenancy(api, make_household, make_flat, advisor)
+    url = f"/tenancies/{tenancy.id}/contacts"
+
+    contact = ok(api.post(url, {"contact_on": TODAY.isoformat(), "kind": "phone", "topics": ["neighbours"],
+                                "outcome": "Streit ums Treppenhaus geschlichtet"}), 201)
+
+    assert contact["next_due_on"] == "2026-04-18" and contact["topics"] == ["neighbours"]
+    assert fresh(Applicant, tenancy.applicant_id).status == ApplicantStatus.AFTERCARE
+    assert ok(api.get(url))["items"] == [contact]
+    assert _actions_of(advisor)[-1] == "applicant.view"
+    future = error_of(api.post(url, {"contact_on": (TODAY + timedelta(days=1)).isoformat(), "kind": "phone"}), 422)
+    assert set(future["fields"]) == {"contact_on"}
+    assert set(error_of(api.post(url, {"contact_on": TODAY.isoformat(), "kind": "phone", "topics": ["weather"]}),
+                        422)["fields"]) == {"topics.0"}
+    error_of(api.get("/tenancies/999999/contacts"), 404)
+
+
+def test_an_officer_offers_the_units_of_a_building_ready_for_letting(api_as, advisor):
+    officer = api_as(Role.HOUSING_OFFICER)
+    prop = ready_building(advisor)
+
+    created = ok(officer.post(f"/properties/{prop.id}/offer-units", {}), 201)
+
+    assert sorted(v["rent_capped"] for v in created["items"]) == [True, True]
+    assert {D(v["net_cold_rent"]) for v in created["items"]} == {D("300"), D("420")}
+    assert error_of(officer.post(f"/properties/{prop.id}/offer-units", {}), 409)["code"] == "conflict"
+    error_of(api_as(Role.SUPERVISOR).post(f"/properties/{prop.id}/offer-units", {}), 403)
+
+
+def test_units_of_a_building_not_ready_for_letting_are_not_offered(api, make_flat):
+    building = make_flat().unit.building
+
+    error_of(api.post(f"/properties/{building.id}/offer-units", {}), 409)
+    error_of(api.post("/properties/999999/offer-units", {}), 404)
+
+
+def test_the_offer_letter_is_a_pdf_and_its_download_is_audited(api, make_household, make_flat, advisor):
+    offer = services.propose(make_household(), make_flat(), actor=advisor)
+    db.session.commit()
+
+    response = api.get(f"/offers/{offer.id}/letter")
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.get_data().startswith(b"%PDF-")
+    assert _actions_of(advisor)[-1] == "offer.letter"
+
+
+def test_with_caseload_only_another_advisors_tenancy_gives_no_aftercare_or_support_case(api, make_household,
+                                                                                      make_flat, advisor):
+    from housing.placement.permissions import CASELOAD_ONLY
+    from housing.rules.services import set_setting
+
+    colleague = UserFactory(roles=[Role.TENANT_ADVISOR])
+    tenancy, flat = _tenancy(api, lambda **kw: make_household(by=colleague, **kw), make_flat, colleague)
+    services.open_support_case(flat.landlord, {"kind": "arrears", "description": "Rückstand",
+                                               "tenancy_id": tenancy.id}, actor=colleague)
+    set_setting(CASELOAD_ONLY, True, actor=UserFactory(roles=[Role.ADMIN]))
+    db.session.commit()
+
+    error_of(api.get(f"/tenancies/{tenancy.id}/contacts"), 404)
+    error_of(api.post(f"/tenancies/{tenancy.id}/contacts", {"contact_on": TODAY.isoformat(), "kind": "phone"}), 404)
+    assert ok(api.get(f"/landlords/{flat.landlord_id}/support-cases"))["items"] == []
+    error = error_of(api.post(f"/landlords/{flat.landlord_id}/support-cases",
+                              {"kind": "damage", "tenancy_id": tenancy.id, "description": "x"}), 422)
+    assert set(error["fields"]) == {"tenancy_id"}

@@ -743,3 +743,112 @@ def test_malformed_json_on_a_transition_is_400_json(client, officer, bearer):
                            content_type="application/json", headers=bearer(officer))
 
     assert error_of(response, 400)["code"] == "bad_request"
+
+
+# --- referrals, owners, resolving a defect (what the case file page does) ----------------------------------------
+
+
+def _audit_actions(user) -> list[str]:
+    from housing.audit.models import AuditEvent
+
+    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == user.id)
+                                   .order_by(AuditEvent.id)))
+
+
+def test_a_referral_is_recorded_and_listed_oldest_first(api):
+    prop = created(api)
+
+    for received, text in [(today(), "Müll im Hof"), (today() - timedelta(days=9), "Überbelegung")]:
+        response = api.post(f"/properties/{prop['id']}/referrals",
+                            {"received_on": received.isoformat(), "source": "residents", "text": text})
+        assert response.status_code == 201, response.get_json()
+
+    items = api.get(f"/properties/{prop['id']}/referrals").get_json()["items"]
+    assert [item["text"] for item in items] == ["Überbelegung", "Müll im Hof"]
+    assert set(items[0]) == {"id", "received_on", "source", "text"}
+    assert "referral" in {item["kind"] for item in api.get(f"/properties/{prop['id']}/timeline").get_json()["items"]}
+
+
+def test_a_referral_from_the_future_or_without_text_is_422_with_the_field(api):
+    prop = created(api)
+
+    future = api.post(f"/properties/{prop['id']}/referrals", {"received_on": (today() + timedelta(days=1)).isoformat(),
+                                                              "source": "police", "text": "x"})
+    empty = api.post(f"/properties/{prop['id']}/referrals", {"received_on": today().isoformat(), "source": "police",
+                                                             "text": ""})
+    unknown = api.post(f"/properties/{prop['id']}/referrals", {"received_on": today().isoformat(), "source": "ufo",
+                                                               "text": "x"})
+
+    assert set(error_of(future, 422)["fields"]) == {"received_on"}
+    assert set(error_of(empty, 422)["fields"]) == {"text"}
+    assert set(error_of(unknown, 422)["fields"]) == {"source"}
+
+
+def test_a_new_owner_ends_the_previous_ones_period_and_listing_owners_is_audited(api):
+    prop = created(api)
+    first_day, second_day = today() - timedelta(days=400), today() - timedelta(days=30)
+
+    first = api.post(f"/properties/{prop['id']}/owners", {"kind": "person", "name": "Jürgen Öztürk",
+                                                          "registered_on": first_day.isoformat()})
+    second = api.post(f"/properties/{prop['id']}/owners", {"kind": "unknown", "registered_on": second_day.isoformat(),
+                                                           "land_register_ref": "Blatt 12"})
+
+    assert first.status_code == second.status_code == 201
+    assert second.get_json()["name"] == "unbekannt"
+    owners = api.get(f"/properties/{prop['id']}/owners").get_json()["items"]
+    assert [(o["name"], o["ended_on"]) for o in owners][0] == ("Jürgen Öztürk", second_day.isoformat())
+    assert owners[1]["ended_on"] is None and owners[1]["land_register_ref"] == "Blatt 12"
+    assert _audit_actions(api.user)[-1] == "property.view"
+
+
+def test_an_owner_without_a_name_or_date_is_422(api):
+    prop = created(api)
+
+    response = api.post(f"/properties/{prop['id']}/owners", {"kind": "person", "registered_on": today().isoformat()})
+
+    assert set(error_of(response, 422)["fields"]) == {"name"}
+    assert set(error_of(api.post(f"/properties/{prop['id']}/owners", {"kind": "person", "name": "A"}),
+                        422)["fields"]) == {"registered_on"}
+
+
+def test_resolving_a_defect_notes_the_day_and_is_audited(api, officer):
+    case = full_case(actor=officer)
+
+    response = api.post(f"/properties/{case['property']}/defects/{case['defect']}/resolve",
+                        {"resolved_on": today().isoformat()})
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["resolved_on"] == today().isoformat()
+    assert response.get_json()["id"] == case["defect"]
+    assert "defect.resolve" in _audit_actions(api.user)
+
+
+def test_a_defect_cannot_be_resolved_before_its_inspection_or_in_the_future(api, officer):
+    case = full_case(actor=officer)
+    url = f"/properties/{case['property']}/defects/{case['defect']}/resolve"
+
+    before = api.post(url, {"resolved_on": (today() - timedelta(days=30)).isoformat()})
+    future = api.post(url, {"resolved_on": (today() + timedelta(days=1)).isoformat()})
+
+    assert set(error_of(before, 422)["fields"]) == {"resolved_on"}
+    assert set(error_of(future, 422)["fields"]) == {"resolved_on"}
+
+
+def test_a_defect_of_another_property_is_404_and_other_roles_are_403(api, officer, client, bearer):
+    case = full_case(actor=officer)
+    other = created(api, house_number="77")
+    body = {"resolved_on": today().isoformat()}
+
+    error_of(api.post(f"/properties/{other['id']}/defects/{case['defect']}/resolve", body), 404)
+    advisor = UserFactory(roles=[Role.TENANT_ADVISOR])
+    response = client.post(f"/api/v1/properties/{case['property']}/defects/{case['defect']}/resolve", json=body,
+                           headers=bearer(advisor))
+    assert error_of(response, 403)["code"] == "forbidden"
+
+
+def test_reading_a_property_is_audited_like_the_case_file_page(api, officer):
+    case = full_case(actor=officer)
+
+    assert api.get(f"/properties/{case['property']}").status_code == 200
+
+    assert _audit_actions(api.user)[-1] == "property.view"

@@ -659,3 +659,64 @@ def test_roles_without_a_crew_get_403_on_participants_and_hour_entries(api_for, 
     assert lock_of(project["participant"], MARCH) is None
     assert db.session.scalar(select(db.func.count()).select_from(Participant)) == 1
     assert db.session.get(HourEntry, entry.id) is not None
+
+
+# --- work packages, reopening a month, the month read as it is audited ------------------------------------------
+
+
+def test_a_supervisor_adds_and_changes_a_work_package_of_their_project(api, project):
+    created = api.post(f"/projects/{project['project']}/work-packages",
+                       {"trade": "Fliesen", "description": "Bäder EG", "planned_hours": "60.5"})
+
+    assert created.status_code == 201, created.get_json()
+    package = created.get_json()
+    assert Decimal(package.pop("planned_hours")) == Decimal("60.5")
+    assert package == {"id": package["id"], "trade": "Fliesen", "description": "Bäder EG", "progress_percent": 0,
+                       "by_specialist_firm": False}
+    changed = api.patch(f"/projects/{project['project']}/work-packages/{package['id']}", {"progress_percent": 55})
+    assert changed.status_code == 200
+    assert changed.get_json() == {**package, "planned_hours": "60.50", "progress_percent": 55}  # the rest kept
+    trades = [p["trade"] for p in api.get(f"/projects/{project['project']}").get_json()["work_packages"]]
+    assert trades == ["Trockenbau", "Fliesen"]
+
+
+def test_an_invalid_work_package_is_422_and_another_projects_package_is_404(api, api_for, project):
+    error = error_of(api.post(f"/projects/{project['project']}/work-packages", {"trade": "X", "planned_hours": -1}),
+                     422)
+    assert set(error["fields"]) == {"planned_hours"}
+    error_of(api.patch(f"/projects/{project['project']}/work-packages/{project['package']}",
+                       {"progress_percent": 101}), 422)
+
+    other = viertelwerk_project()
+    error_of(api.patch(f"/projects/{project['project']}/work-packages/{other['package']}",
+                       {"progress_percent": 5}), 404)
+    error_of(api.post(f"/projects/{other['project']}/work-packages", {"trade": "Elektro"}), 404)
+    officer = api_for(UserFactory(roles=[Role.HOUSING_OFFICER]))
+    error_of(officer.post(f"/projects/{project['project']}/work-packages", {"trade": "Elektro"}), 403)
+
+
+def test_an_admin_reopens_an_approved_month_with_a_reason(api, admin_api, project):
+    pid = project["participant"]
+    assert api.post(f"/participants/{pid}/months/2026-03/approve").status_code == 200
+
+    error_of(api.post(f"/participants/{pid}/months/2026-03/unlock", {"reason": "Korrektur"}), 403)
+    assert set(error_of(admin_api.post(f"/participants/{pid}/months/2026-03/unlock", {"reason": ""}),
+                        422)["fields"]) == {"reason"}
+    response = admin_api.post(f"/participants/{pid}/months/2026-03/unlock", {"reason": "Krankmeldung nachgereicht"})
+
+    assert response.status_code == 200
+    assert response.get_json() == {"participant_id": pid, "month": "2026-03", "locked": False}
+    assert lock_of(pid, date(2026, 3, 1)).unlock_reason == "Krankmeldung nachgereicht"
+    assert api.post("/hour-entries", entry_json(project)).status_code == 201
+    error_of(admin_api.post(f"/participants/{pid}/months/2026-03/unlock", {"reason": "nochmal"}), 409)
+
+
+def test_reading_a_participants_month_is_audited_like_the_month_page(api, project, supervisor):
+    pid = project["participant"]
+
+    assert api.get(f"/hour-entries?participant_id={pid}&month=2026-03").status_code == 200
+
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id == supervisor.id)
+                               .order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.object_type, event.object_id, event.summary) == (
+        "participant.month_view", "participants", str(pid), "api 2026-03")

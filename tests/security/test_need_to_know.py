@@ -343,7 +343,7 @@ def test_management_never_gets_a_persons_name_from_the_api(app, everything):
     ids = {"project_id": everything["project"], "property_id": 1, "applicant_id": everything["applicant"],
            "participant_id": 1, "vacancy_id": everything["vacancy"], "offer_id": everything["offer"],
            "tenancy_id": everything["tenancy"], "consent_id": everything["consent"], "month": today().strftime("%Y-%m"),
-           "inspection_id": 1, "unit_id": 1, "order_id": 1, "acquisition_id": 1, "entry_id": 1}
+           "inspection_id": 1, "unit_id": 1, "order_id": 1, "acquisition_id": 1, "entry_id": 1, "landlord_id": 1}
 
     reached = []
     for op in OPERATIONS.values():

@@ -413,7 +413,7 @@ def flat(vacancy_id):
 def propose(vacancy_id):
     vacancy = _load(Vacancy, vacancy_id)
     applicant_id = request.form.get("applicant_id", type=int) or 0
-    applicant = _load(Applicant, applicant_id if applicant_id <= MAX_ID else 0)
+    applicant = _load(Applicant, applicant_id if 0 < applicant_id <= MAX_ID else 0)
     if EmptyForm().validate_on_submit():
         try:
             offer = services.propose(applicant, vacancy, actor=current_user)

@@ -162,16 +162,17 @@ class CaseFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Adresse"), validators=[Optional(), Length(max=120)])
-    status = SelectField(_l("Stand"), choices=_with_blank(CaseStatus.choices(), _l("alle")), validators=[Optional()])
-    social_area = SelectField(_l("Sozialraum"), validators=[Optional()])
+    status = SelectField(_l("Stand"), choices=_with_blank(CaseStatus.choices(), _l("alle")), validators=[Optional()],
+                         filters=[stripped])
+    social_area = SelectField(_l("Sozialraum"), validators=[Optional()], filters=[stripped])
     priority = SelectField(_l("Priorität"), choices=_with_blank(Priority.choices(), _l("alle")),
-                           validators=[Optional()])
+                           validators=[Optional()], filters=[stripped])
     overcrowded = BooleanField(_l("nur überbelegt"))
     overdue = BooleanField(_l("nur mit überschrittener Frist"))
     sort = SelectField(_l("Sortierung"), choices=choices([
         ("address", _l("Adresse")), ("status", _l("Stand")), ("priority", _l("Priorität")),
         ("updated", _l("zuletzt geändert")),
-    ]), default="address", validators=[Optional()])
+    ]), default="address", validators=[Optional()], filters=[stripped])
 
 
 

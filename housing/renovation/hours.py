@@ -29,12 +29,16 @@ def month_end(first: date) -> date:
 
 
 def parse_month(text: str) -> date:
-    """``YYYY-MM`` -> the first day of that month; raises ValidationFailed."""
+    """``YYYY-MM`` -> the first day of that month; raises ValidationFailed (also for a year no one works in,
+    whose neighbouring months may not exist: 0001-01, 9999-12)."""
     try:
         year, month = text.split("-")
-        return date(int(year), int(month), 1)
+        first = date(int(year), int(month), 1)
     except (ValueError, AttributeError):
-        raise ValidationFailed.on("month", _("Bitte einen Monat im Format JJJJ-MM angeben.")) from None
+        first = None
+    if first is None or not 1900 <= first.year <= 2999:
+        raise ValidationFailed.on("month", _("Bitte einen Monat im Format JJJJ-MM angeben."))
+    return first
 
 
 def month_key(column):

@@ -451,7 +451,8 @@ def report():
     buildings = reports.hours_by_property(own, first, last)
     fmt = request.args.get("format")
     if fmt in EXPORT_FORMATS:
-        return _export(request.args.get("table", "packages"), fmt, packages, rates, buildings)
+        table = request.args.get("table")  # named in the file name: only a known one
+        return _export(table if table in ("attendance", "buildings") else "packages", fmt, packages, rates, buildings)
     return render_template("renovation/reports.html", packages=packages, rates=rates, buildings=buildings,
                            first=first, last=last)
 
@@ -493,7 +494,7 @@ def month_timesheets(month):
         abort(400)
     project_id = request.form.get("project_id", type=int)
     if project_id:
-        if project_id > MAX_ID:
+        if not 0 < project_id <= MAX_ID:
             abort(404)
         projects = [get_project_or_404(project_id, crew=True)]
     else:

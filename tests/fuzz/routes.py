@@ -24,7 +24,7 @@ def number() -> int:
 @dataclass(frozen=True)
 class FormRoute:
     id: str
-    role: Role
+    role: Role | None  # None: not logged in
     url: object  # world -> str
     form: object = None  # dotted name of the WTForms class whose fields are fuzzed
     valid: object = lambda world: {}  # world -> a submission that would be accepted
@@ -267,6 +267,10 @@ FORM_ROUTES = [
     FormRoute("social-area-edit", ADMIN, lambda w: "/admin/social-areas/1", PF + "SocialAreaForm",
               lambda w: {"slug": "nordmarkt", "name": "Nordmarkt", "district": "Innenstadt-Nord", "is_active": "y"},
               lambda w: ["/admin/social-areas", "/cases/new", "/placement/households/new", "/placement/overview"]),
+    # logging in (anonymous; failures count towards the account's throttle, which answers 429 in time)
+    FormRoute("login", None, lambda w: "/login", AF + "LoginForm",
+              lambda w: {"email": w.users[OFFICER].email, "password": "Korrekt-Pferd-Batterie", "next": "/cases"},
+              lambda w: ["/", "/cases"]),
     # administration
     FormRoute("rule-version", ADMIN, lambda w: "/admin/rules/min_area_per_person_m2",
               "housing.rules.forms.RuleVersionForm",

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from .clock import EARLIEST_DAY, LATEST_DAY
 from .extensions import db
 
 
@@ -161,6 +162,11 @@ class FieldErrors:
         except ValueError:
             self.add(field, _("Unbekannter Wert „%(value)s“.", value=value))
             return None
+
+    def day(self, field: str, value) -> None:
+        """Notes a message on ``field`` when the date lies outside the days the system counts with."""
+        if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+            self.add(field, _("Bitte ein Datum zwischen 1900 und 2999 angeben."))
 
     def raise_if_any(self, message: str | None = None) -> None:
         if self.fields:

@@ -1,6 +1,5 @@
 """Form pieces shared by the areas."""
 
-from datetime import date
 from decimal import Decimal
 
 from flask import flash, redirect
@@ -9,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SelectMultipleField, ValidationError, widgets
 
+from .clock import EARLIEST_DAY, LATEST_DAY
 from .errors import DomainError
 from .extensions import db
 
@@ -31,9 +31,6 @@ def stripped(value):
     """A field filter: surrounding whitespace dropped. ``Optional()`` lets a value of only blanks or line breaks
     pass unchecked (even past a select field's choices); stripped, it is the empty choice it looks like."""
     return value.strip() if isinstance(value, str) else value
-
-
-EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def plausible_day(form, field):

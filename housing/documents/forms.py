@@ -3,7 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import DataRequired
 
+from ..forms import plausible_day
+
 
 class PeriodForm(FlaskForm):
-    start = DateField(_l("Von"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))])
-    end = DateField(_l("Bis"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))])
+    start = DateField(_l("Von"), validators=[DataRequired(message=_l("Bitte ein Datum angeben.")), plausible_day])
+    end = DateField(_l("Bis"), validators=[DataRequired(message=_l("Bitte ein Datum angeben.")), plausible_day])

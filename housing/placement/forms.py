@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
 from .models import (
@@ -97,7 +97,7 @@ class VacancyForm(FlaskForm):
     step_free = BooleanField(_l("stufenlos erreichbar"))
     lift = BooleanField(_l("Aufzug"))
     available_from = DateField(_l("Frei ab"), validators=[DataRequired()])
-    net_cold_rent = LocalDecimalField(_l("Nettokaltmiete (€)"), places=2, validators=[DataRequired()])
+    net_cold_rent = LocalDecimalField(_l("Nettokaltmiete (€)"), places=2, validators=[InputRequired()])
     service_charges = LocalDecimalField(_l("Kalte Nebenkosten (€)"), places=2, validators=[Optional()])
     heating_costs = LocalDecimalField(_l("Heizkosten (€)"), places=2, validators=[Optional()])
     deposit = LocalDecimalField(_l("Kaution (€)"), places=2, validators=[Optional()])

@@ -468,6 +468,10 @@ def transition_offer(offer: Offer, target, *, actor, reason: str | None = None, 
         raise ValidationFailed.on("to", _("Unbekannter Status „%(value)s“.", value=target)) from None
     if target in (OfferStatus.DECLINED, OfferStatus.CANCELLED) and not (reason or "").strip():
         raise ValidationFailed.on("reason", _("Bitte einen Grund angeben."))
+    errors = FieldErrors()
+    errors.day("viewing_on", viewing_on)
+    errors.day("starts_on", starts_on)  # aftercare runs six months from it
+    errors.raise_if_any()
     applicant, vacancy = offer.applicant, offer.vacancy
     if target == OfferStatus.VIEWING:
         offer.viewing_on = viewing_on or offer.viewing_on or today()

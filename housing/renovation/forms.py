@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
 from .models import FundingBasis, ProjectStatus, QualificationKind
@@ -41,7 +41,7 @@ class MaterialCostForm(FlaskForm):
     description = StringField(_l("Material"), validators=[DataRequired(), Length(max=200)])
     supplier = StringField(_l("Lieferant"), validators=[Optional(), Length(max=120)])
     work_package_id = SelectField(_l("Arbeitspaket"), validators=[Optional()], filters=[stripped])
-    amount = LocalDecimalField(_l("Betrag (€)"), places=2, validators=[DataRequired()])
+    amount = LocalDecimalField(_l("Betrag (€)"), places=2, validators=[InputRequired()])
 
 
 class ParticipantForm(FlaskForm):
@@ -54,7 +54,7 @@ class ParticipantForm(FlaskForm):
     funding_basis = SelectField(_l("Förderung"), choices=choices(FundingBasis.choices()))
     starts_on = DateField(_l("Maßnahme ab"), validators=[DataRequired()])
     ends_on = DateField(_l("Maßnahme bis"), validators=[DataRequired()])
-    weekly_hours = LocalDecimalField(_l("Wochenstunden laut Vertrag"), places=2, validators=[DataRequired()])
+    weekly_hours = LocalDecimalField(_l("Wochenstunden laut Vertrag"), places=2, validators=[InputRequired()])
     project_id = SelectField(_l("Projekt"), validators=[DataRequired()])
     default_work_package_id = SelectField(_l("Übliches Arbeitspaket"), validators=[Optional()], filters=[stripped])
     safety_briefing_on = DateField(_l("Sicherheitsunterweisung am"), validators=[Optional()],

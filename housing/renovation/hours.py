@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..auth.roles import Role
-from ..clock import today, utcnow
+from ..clock import EARLIEST_DAY, LATEST_DAY, today, utcnow
 from ..errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
 from .models import Absence, HourEntry, MonthLock, Participant, WorkPackage
@@ -36,7 +36,7 @@ def parse_month(text: str) -> date:
         first = date(int(year), int(month), 1)
     except (ValueError, AttributeError):
         first = None
-    if first is None or not 1900 <= first.year <= 2999:
+    if first is None or not EARLIEST_DAY <= first <= LATEST_DAY:
         raise ValidationFailed.on("month", _("Bitte einen Monat im Format JJJJ-MM angeben."))
     return first
 

@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import LocalDecimalField
 
 
 class RuleVersionForm(FlaskForm):
     valid_from = DateField(_l("Gültig ab"), validators=[DataRequired()])
-    value = LocalDecimalField(_l("Wert"), places=2, validators=[DataRequired()])
+    value = LocalDecimalField(_l("Wert"), places=2, validators=[InputRequired()])
     note = StringField(_l("Anmerkung / Quelle"), validators=[Optional(), Length(max=300)])
 
 

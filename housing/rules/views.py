@@ -93,9 +93,11 @@ def kdu():
 
 
 def _decimal(text):
+    """A number as typed here ("1.234,50" or "1234.50"); what is no number stays text, for the service to refuse
+    and the form to show again as typed."""
     if text in (None, ""):
         return None
     try:
         return Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
     except ArithmeticError:  # decimal's InvalidOperation, Overflow ("1e999999999")
-        return Decimal("-1")  # refused by the service with a clear message
+        return text

@@ -23,6 +23,8 @@ from wtforms import (
     SelectMultipleField,
 )
 
+from housing.extensions import db
+
 from ..factories import png_bytes
 from .checks import assert_answered, assert_html_safe, assert_page_renders, send
 from .conftest import fuzz_settings
@@ -122,6 +124,15 @@ def submissions(draw, route, world, app):
     return form
 
 
+def assert_document_built(location: str) -> None:
+    """A document accepted for building (built in the request in the tests) was built, not failed."""
+    from housing.documents.models import DocumentBuild
+
+    if location.startswith("/documents/") and location.removeprefix("/documents/").isdigit():
+        build = db.session.get(DocumentBuild, int(location.removeprefix("/documents/")))
+        assert build.status == "done", f"{build} for {location}"
+
+
 @pytest.mark.parametrize("route", FORM_ROUTES, ids=lambda route: route.id)
 def test_form_survives_hostile_input(app, world, route):
     client = world.client(route.role) if route.role else app.test_client()
@@ -137,6 +148,7 @@ def test_form_survives_hostile_input(app, world, route):
         assert_html_safe(response, url)
         if response.status_code in (302, 303):
             location = response.headers["Location"]
+            assert_document_built(location)
             shown = [location] if location.startswith("/") and "/download" not in location else []
             for page in dict.fromkeys(shown + route.pages(world)):
                 assert_page_renders(client, page)

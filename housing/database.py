@@ -47,13 +47,27 @@ def str_enum(enum_class, length: int = 30, name: str | None = None) -> Enum:
 MAX_ID = 2**31 - 1
 
 
+def _numbers_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers 0 to ``limit`` (with as many digits as ``limit`` at most)."""
+    digits = str(limit)
+    alternatives = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for position, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - position - 1
+            alternatives.append(digits[:position] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    alternatives.append(digits)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
 class IdConverter(IntegerConverter):
     """``<int:…>`` in every route: a record id, so at most ``MAX_ID``; a bigger number is not found (404) instead
-    of reaching the database."""
+    of reaching the database.
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+    The limit is in the pattern, not a ``max``: werkzeug answers a number its converter refuses after matching with
+    405 when the same path has a route for another method (PATCH /api/v1/properties/99999999999 was "method not
+    allowed, use GET")."""
+
+    regex = _numbers_up_to(MAX_ID)
 
 
 def fits(value, column) -> bool:

@@ -5,6 +5,7 @@ pydantic models of its query, body and response. The same declaration checks the
 describes it in ``/api/v1/openapi.json``, so the document cannot drift from the code.
 """
 
+import json
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -46,13 +47,15 @@ class Operation:
     public: bool = False
     content_type: str = "application/json"
     errors: tuple[int, ...] = field(default=())
+    # Further successful answers: {status: model}, e.g. a batch's 200 beside a single create's 201.
+    responses: dict[int, type[BaseModel]] = field(default_factory=dict)
 
 
 OPERATIONS: dict[str, Operation] = {}
 
 
 def operation(rule, method="GET", *, summary, tag, roles=None, query=None, body=None, response=None,
-              paged=False, status=200, public=False, content_type="application/json", errors=()):
+              paged=False, status=200, public=False, content_type="application/json", errors=(), responses=None):
     """Declare an API endpoint: route, access, the models it reads and writes, and its description.
 
     The view receives ``query=`` and ``body=`` (parsed models) when declared and returns a
@@ -80,6 +83,7 @@ def operation(rule, method="GET", *, summary, tag, roles=None, query=None, body=
             rule=rule, method=method, endpoint=f"api.{endpoint}", summary=summary, tag=tag,
             roles=frozenset(roles) if roles is not None else None, query=query, body=body, response=response,
             paged=paged, status=status, public=public, content_type=content_type, errors=tuple(errors),
+            responses=dict(responses or {}),
         )
         wrapped.api_public = public
         return wrapped
@@ -118,7 +122,7 @@ def _parse(model, data, location):
     if refused:
         raise InvalidInput(refused)
     try:
-        parsed = model.model_validate(data)
+        parsed = model.model_validate(data) if location == "query" else validate_json(model, data)
     except ValidationError as error:
         raise InvalidInput(field_messages(error, location)) from None
     refused = {path or location: [_("Der Wert ist zu groß.")] for path in _paths(
@@ -126,6 +130,12 @@ def _parse(model, data, location):
     if refused:
         raise InvalidInput(refused)
     return parsed
+
+
+def validate_json(model, data):
+    """``data`` (parsed JSON) read as the document describes it: strictly typed, so ``"5"`` is no integer, ``0`` no
+    date and ``1`` no boolean; decimals may come as numbers or strings (API.md)."""
+    return model.model_validate_json(json.dumps(data), strict=True)
 
 
 def _paths(value, wrong, path: str = ""):

@@ -93,6 +93,9 @@ def build_document() -> dict:
             }
         else:
             responses[str(op.status)] = {"description": "OK", "content": {"application/json": {"schema": {}}}}
+        for status, model in op.responses.items():
+            responses[str(status)] = {"description": "OK",
+                                      "content": {"application/json": {"schema": _register(components, model)}}}
         codes = set(op.errors)
         if not op.public:
             codes |= {401}

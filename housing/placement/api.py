@@ -496,8 +496,8 @@ def list_landlords(query: PageQuery):
     return page_response(rows, next_cursor, LandlordIO)
 
 
-@operation("/landlords", "POST", summary="Add a landlord", tag=TAG, roles=CASEWORK_ROLES, body=LandlordIO,
-           response=LandlordIO, status=201)
+@operation("/landlords", "POST", summary="Add a landlord (409: the name exists)", tag=TAG, roles=CASEWORK_ROLES,
+           body=LandlordIO, response=LandlordIO, status=201, errors=(409,))
 def create_landlord(body: LandlordIO):
     landlord = services.save_landlord(None, body.model_dump(), actor=current_user)
     db.session.commit()

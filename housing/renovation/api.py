@@ -6,7 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from flask import abort, jsonify
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from ..api.core import (
     operation,
     page_response,
     resource_response,
+    validate_json,
 )
 from ..audit.services import record
 from ..auth.models import User
@@ -171,8 +172,12 @@ class HourEntryIn(Schema):
 
 
 class HourEntryBatchIn(Schema):
-    # Described as entries, read one by one in the view: an unreadable item is reported without losing the others.
-    entries: SkipValidation[list[HourEntryIn]]
+    # Read one by one in the view: an unreadable item is reported in its result without losing the others, so the
+    # document allows any item (an hour entry is what is meant).
+    entries: SkipValidation[list[HourEntryIn | Any]] = Field(
+        min_length=1, max_length=MAX_BATCH,
+        description="Hour entries; an item that is not a valid entry is reported in its result (rejected), the "
+                    "others are kept.")
 
 
 class BatchResult(Schema):
@@ -381,7 +386,8 @@ ENTRY_OR_BATCH = OneOf(lambda payload: HourEntryBatchIn if "entries" in payload 
 
 
 @operation("/hour-entries", "POST", summary="One entry (201) or a batch {entries: [...]} (200, each kept or reported)",
-           tag=TAG, roles=CREW_ROLES, body=ENTRY_OR_BATCH, response=HourEntryOut, status=201, errors=(409,))
+           tag=TAG, roles=CREW_ROLES, body=ENTRY_OR_BATCH, response=HourEntryOut, status=201, errors=(409,),
+           responses={200: BatchOut})
 def create_hour_entries(body):
     if isinstance(body, HourEntryBatchIn):
         return _save_batch(body.entries)
@@ -398,7 +404,7 @@ def _save_batch(raw_items):
     readable, positions = [], []
     for index, raw in enumerate(raw_items):
         try:
-            item = HourEntryIn.model_validate(raw)
+            item = validate_json(HourEntryIn, raw)
         except PydanticValidationError as error:
             results[index] = {"index": index, "status": "rejected", "error": {
                 "code": "invalid", "message": _("Die Angaben sind ungültig."), "fields": field_messages(error)}}

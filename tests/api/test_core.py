@@ -142,6 +142,53 @@ def test_unknown_api_paths_and_methods_answer_in_the_error_shape(client, token_o
     assert wrong_method.get_json()["error"]["code"] == "method_not_allowed"
 
 
+@pytest.mark.parametrize("method", ["GET", "PATCH"])
+@pytest.mark.parametrize("ident", [2**31, 2**31 + 10, 9_999_999_999, 10**20])
+def test_an_id_beyond_the_range_of_ids_is_404_for_every_method_not_405(client, token_of, method, ident):
+    _token, secret = token_of(UserFactory(roles=[Role.HOUSING_OFFICER]))
+
+    response = client.open(f"/api/v1/properties/{ident}", method=method, json={"version": 1},
+                           headers=bearer(secret))
+
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_the_largest_id_still_reaches_the_view(client, token_of):
+    _token, secret = token_of(UserFactory(roles=[Role.HOUSING_OFFICER]))
+
+    response = client.patch(f"/api/v1/properties/{2**31 - 1}", json={"version": 1}, headers=bearer(secret))
+
+    assert response.status_code == 404  # no such property, said by the view
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("adults", "2"), ("adults", 2.0), ("adults", True), ("birth_date", 0), ("birth_date", "2001-02-03T00:00:00"),
+    ("interpreter_needed", 1), ("interpreter_needed", "true"), ("languages", "de"), ("first_name", 7),
+])
+def test_a_body_value_of_another_type_than_documented_is_422_not_coerced(client, token_of, field, value):
+    """"2" is no integer, 0 no date, 1 no boolean: the body is read as the document types it (pydantic's lax
+    mode had made 0 the 1st of January 1970)."""
+    _token, secret = token_of(UserFactory(roles=[Role.TENANT_ADVISOR]))
+
+    response = client.post("/api/v1/applicants", json={"first_name": "Ana", "last_name": "Popa", field: value},
+                           headers=bearer(secret))
+
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {field}
+
+
+def test_decimals_come_as_numbers_or_strings_and_query_values_as_text(client, token_of):
+    _token, secret = token_of(UserFactory(roles=[Role.TENANT_ADVISOR]))
+
+    for income in (1450, 1450.5, "1450.50"):
+        response = client.post("/api/v1/applicants", json={"first_name": "Ana", "last_name": "Popa",
+                                                           "monthly_income": income}, headers=bearer(secret))
+        assert response.status_code == 201, response.get_json()
+    assert client.get("/api/v1/applicants?limit=2&mine=true", headers=bearer(secret)).status_code == 200
+
+
 # --- the OpenAPI document ------------------------------------------------------------------
 
 
@@ -181,6 +228,15 @@ def test_every_api_route_is_declared_with_operation(app):
     api_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
 
     assert api_endpoints == set(OPERATIONS)
+
+
+def test_openapi_document_describes_both_answers_of_the_hour_entry_post(client):
+    post = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/hour-entries"]["post"]
+
+    assert post["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/HourEntryOut"}
+    assert post["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BatchOut"}
 
 
 def test_openapi_document_describes_me_with_its_schema_and_401(client):

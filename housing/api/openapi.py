@@ -59,8 +59,10 @@ def _register(components: dict, model, mode: str = "serialization") -> dict:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _query_parameters(model) -> list[dict]:
-    schema = model.model_json_schema(mode="validation")
+def _query_parameters(components: dict, model) -> list[dict]:
+    """The query model's fields as parameters; the enums they use go into the components like bodies' do."""
+    schema = model.model_json_schema(mode="validation", ref_template="#/components/schemas/{model}")
+    components.update(schema.pop("$defs", {}))
     required = set(schema.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": prop}
@@ -74,7 +76,7 @@ def build_document() -> dict:
     for op in sorted(OPERATIONS.values(), key=lambda o: (o.rule, o.method)):
         path, params = _path(op.rule)
         if op.query is not None:
-            params += _query_parameters(op.query)
+            params += _query_parameters(components, op.query)
         responses: dict = {}
         if op.response is not None:
             ref = _register(components, op.response)

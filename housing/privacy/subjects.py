@@ -109,7 +109,7 @@ def search(slug: str, query: str) -> list[SearchHit]:
     model = kind.model
     text = " ".join((query or "").split())
     number = text.lower().removeprefix("nr.").removeprefix("#").strip()
-    if number.isdigit():
+    if number.isascii() and number.isdigit() and len(number) <= 9:
         subject = db.session.get(model, int(number))
         return [_hit(kind, subject)] if subject is not None else []
     words = fold(text).split()
@@ -556,7 +556,9 @@ def _timesheet_builds(participant: Participant) -> list[tuple[AuditEvent, dict]]
                                                            AuditEvent.occurred_at >= participant.created_at)).all()
     found = []
     for event in requests:
-        build = db.session.get(DocumentBuild, int(event.object_id)) if (event.object_id or "").isdigit() else None
+        object_id = event.object_id or ""
+        build = db.session.get(DocumentBuild, int(object_id)) \
+            if object_id.isascii() and object_id.isdigit() and len(object_id) <= 9 else None
         params = build.params if build is not None else _params_of(event.summary)
         try:
             first = date.fromisoformat(f"{params['month']}-01")

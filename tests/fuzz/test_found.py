@@ -90,7 +90,8 @@ def test_a_number_beyond_its_column_is_a_field_message(world, field, value):
     response = send(advisor, "POST", "/placement/flats/new", data=data)
 
     assert response.status_code == 200
-    assert "Der Wert ist zu groß." in _messages(response) or "Bitte eine Zahl angeben, z. B. 12,5." in _messages(response)
+    messages = _messages(response)
+    assert "Der Wert ist zu groß." in messages or "Bitte eine Zahl angeben, z. B. 12,5." in messages
 
 
 def test_the_kdu_form_reads_odd_rows_as_field_messages(world):

@@ -215,8 +215,9 @@ class VacancyOut(Schema):
                    step_free=unit.step_free, social_area=unit.building.social_area.slug, version=v.version)
 
 
-class VacancyIn(Schema):
-    unit_id: int
+class FlatTerms(Schema):
+    """What a landlord offers a flat for; shared by a flat offered for a known unit and one with its address."""
+
     landlord_id: int
     net_cold_rent: Money
     service_charges: Money = Decimal("0")
@@ -227,7 +228,11 @@ class VacancyIn(Schema):
     available_from: date
 
 
-class FlatIn(Schema):
+class VacancyIn(FlatTerms):
+    unit_id: int
+
+
+class FlatIn(FlatTerms):
     """A landlord's flat on offer with its building and unit, found by address and label or created (as the page
     for a new flat does); the building is an ordinary one, not a problem case."""
 
@@ -241,14 +246,6 @@ class FlatIn(Schema):
     rooms: Annotated[Decimal, Field(max_digits=3, decimal_places=1)] | None = None
     step_free: bool = False
     lift: bool = False
-    landlord_id: int
-    net_cold_rent: Money
-    service_charges: Money = Decimal("0")
-    heating_costs: Money = Decimal("0")
-    deposit: Money | None = None
-    rent_capped: bool = False
-    rent_cap_per_m2: Money | None = None
-    available_from: date
 
 
 class VacancyPatch(Schema):

@@ -131,6 +131,29 @@ def show_domain_error(form, error) -> dict[str, list[str]]:
     return left
 
 
+def flash_refusal(error) -> None:
+    """A service's refusal as one message (for a button or small form that returns to the page it was on)."""
+    flash(" ".join([error.message] + [m for ms in error.fields.values() for m in ms if m not in error.message]),
+          "error")
+
+
+def run_action(save, success) -> tuple[bool, object]:
+    """A button or small form on a page: call the service, commit and confirm, or roll back and flash the
+    refusal. ``success`` is the message, or a function of the service's result; returns (done, result)."""
+    from .errors import DomainError
+    from .extensions import db
+
+    try:
+        result = save()
+    except DomainError as error:
+        db.session.rollback()
+        flash_refusal(error)
+        return False, None
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return True, result
+
+
 def save_form(form, save, *, success: str, redirect_to):
     """The one way a page saves: validate the form, call the service, commit once, redirect.
 

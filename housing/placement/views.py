@@ -11,7 +11,7 @@ from ..clock import today
 from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
+from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
@@ -79,11 +79,6 @@ def _area_choices():
 def _officer_may_see(vacancy: Vacancy) -> bool:
     """Housing officers see the flats of problem-case buildings (the acquired ones), not landlords' stock."""
     return current_user.has_role(*CASEWORK_ROLES) or vacancy.unit.building.is_problem_case
-
-
-def _flash_refusal(error: DomainError) -> None:
-    flash(" ".join([error.message] + [m for ms in error.fields.values() for m in ms
-                                       if m not in error.message]), "error")
 
 
 # --- households ----------------------------------------------------------------------------------------
@@ -198,15 +193,9 @@ def household_status(applicant_id):
     form = StatusForm()
     form.to.choices = _status_choices(applicant)
     if form.validate_on_submit():
-        try:
-            services.transition_applicant(applicant, form.to.data, actor=current_user, reason=form.reason.data,
-                                          version=submitted_version(form))
-        except DomainError as error:
-            db.session.rollback()
-            _flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Neuer Stand: %(status)s.", status=applicant.status.label), "success")
+        run_action(lambda: services.transition_applicant(applicant, form.to.data, actor=current_user,
+                                                         reason=form.reason.data, version=submitted_version(form)),
+                   lambda _moved: _("Neuer Stand: %(status)s.", status=applicant.status.label))
     else:
         flash(_("Bitte wählen Sie den neuen Stand."), "error")
     return redirect(url_for("placement.household", applicant_id=applicant.id))
@@ -220,15 +209,9 @@ def health_note(applicant_id):
         abort(404)
     form = _health_note_form(applicant)
     if form.validate_on_submit():
-        try:
-            services.set_health_note(applicant, form.health_note.data, form.health_note_basis.data,
-                                     actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.fields.get("health_note_basis", [error.message])[0], "error")
-        else:
-            db.session.commit()
-            flash(_("Die gesundheitlichen Angaben sind gespeichert."), "success")
+        run_action(lambda: services.set_health_note(applicant, form.health_note.data, form.health_note_basis.data,
+                                                    actor=current_user),
+                   _("Die gesundheitlichen Angaben sind gespeichert."))
     return redirect(url_for("placement.household", applicant_id=applicant.id) + "#health")
 
 
@@ -244,14 +227,8 @@ def add_consent(applicant_id):
     applicant = _load(Applicant, applicant_id)
     form = ConsentForm()
     if form.validate_on_submit():
-        try:
-            services.add_consent(applicant, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Die Einwilligung ist eingetragen."), "success")
+        run_action(lambda: services.add_consent(applicant, form.data, actor=current_user),
+                   _("Die Einwilligung ist eingetragen."))
     else:
         flash(_("Bitte Zweck und Datum angeben."), "error")
     return redirect(url_for("placement.household", applicant_id=applicant.id) + "#consents")
@@ -262,14 +239,7 @@ def add_consent(applicant_id):
 def revoke_consent(consent_id):
     consent = _load(Consent, consent_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.revoke_consent(consent, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Die Einwilligung ist widerrufen."), "success")
+        run_action(lambda: services.revoke_consent(consent, actor=current_user), _("Die Einwilligung ist widerrufen."))
     return redirect(url_for("placement.household", applicant_id=consent.applicant_id) + "#consents")
 
 
@@ -334,14 +304,8 @@ def resolve_case(case_id):
     case_ = _load(LandlordSupportCase, case_id)
     form = ResolveCaseForm()
     if form.validate_on_submit():
-        try:
-            services.resolve_support_case(case_, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("Der Fall ist geklärt."), "success")
+        run_action(lambda: services.resolve_support_case(case_, form.data, actor=current_user),
+                   _("Der Fall ist geklärt."))
     else:
         flash(_("Bitte Datum und Ergebnis angeben."), "error")
     return redirect(url_for("placement.landlord", landlord_id=case_.landlord_id))
@@ -415,14 +379,9 @@ def propose(vacancy_id):
     applicant_id = request.form.get("applicant_id", type=int) or 0
     applicant = _load(Applicant, applicant_id if 0 < applicant_id <= MAX_ID else 0)
     if EmptyForm().validate_on_submit():
-        try:
-            offer = services.propose(applicant, vacancy, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s ist für die Wohnung vorgeschlagen.", name=applicant.name), "success")
+        done, offer = run_action(lambda: services.propose(applicant, vacancy, actor=current_user),
+                                 _("%(name)s ist für die Wohnung vorgeschlagen.", name=applicant.name))
+        if done:
             return redirect(url_for("placement.offer", offer_id=offer.id))
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("placement.flat", vacancy_id=vacancy.id))
@@ -433,14 +392,9 @@ def propose(vacancy_id):
 def offer_units(property_id):
     prop = get_property_or_404(property_id)
     if EmptyForm().validate_on_submit():
-        try:
-            created = services.offer_renovated_units(prop, {}, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            _flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("%(n)s Wohnungen sind im Angebot.", n=len(created)), "success")
+        done, _created = run_action(lambda: services.offer_renovated_units(prop, {}, actor=current_user),
+                                    lambda created: _("%(n)s Wohnungen sind im Angebot.", n=len(created)))
+        if done:
             return redirect(url_for("placement.flats"))
     return redirect(url_for("properties.detail", property_id=prop.id))
 

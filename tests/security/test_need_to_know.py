@@ -440,3 +440,17 @@ def test_another_advisor_limited_to_the_caseload_does_not_see_the_note(app, logi
     assert other.post(f"/placement/households/{noted['applicant']}/health-note",
                       data={"health_note": "", "health_note_basis": ""}).status_code == 404
     assert NOTE in text_of(noted["client"].get(f"/placement/households/{noted['applicant']}"))
+
+
+def test_a_health_note_without_its_legal_basis_is_refused_and_nothing_is_stored(app, login):
+    advisor = UserFactory(roles=[Role.TENANT_ADVISOR])
+    applicant = factories.household(advisor)
+    db.session.commit()
+    client = login(app.test_client(), advisor)
+
+    response = client.post(f"/placement/households/{applicant.id}/health-note",
+                           data={"health_note": NOTE, "health_note_basis": ""}, follow_redirects=True)
+
+    assert "Pflichtangabe fehlt." in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(type(applicant), applicant.id).health_note is None

@@ -9,13 +9,22 @@ from .registry import JOBS
 
 
 @click.command("scheduler")
-def scheduler_command():
+@click.option("--once", is_flag=True,
+              help="Only catch up: run each job's latest slot that has no run yet, then exit instead of waiting.")
+def scheduler_command(once):
     """Run the scheduled jobs (blocking; start exactly one, e.g. as a systemd unit or its own container)."""
-    from .scheduler import run_forever
+    from .scheduler import catch_up_missed, run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = current_app._get_current_object()
+    if once:
+        runs = catch_up_missed(app)
+        click.echo(f"Caught up on {len(runs)} slots; the others had run already.")
+        if any(status != "succeeded" for _job, _slot, status in runs):
+            raise SystemExit(1)
+        return
     click.echo(f"Scheduler started with {len(JOBS)} jobs: {', '.join(sorted(JOBS))}")
-    run_forever(current_app._get_current_object())
+    run_forever(app)
 
 
 @click.command("run-job")

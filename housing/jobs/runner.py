@@ -137,10 +137,12 @@ def catch_up(now: datetime | None = None) -> list[JobRun]:
             continue
         exists = db.session.scalar(select(func.count()).select_from(JobRun).where(
             JobRun.job == job.name, JobRun.slot == slot_name(scheduled)))
-        if not exists:
-            run = run_scheduled(job.name, scheduled)
-            if run is not None:
-                runs.append(run)
+        if exists:
+            log.info("Job %s slot %s: already claimed, skipped", job.name, slot_name(scheduled))
+            continue
+        run = run_scheduled(job.name, scheduled)
+        if run is not None:
+            runs.append(run)
     return runs
 
 

@@ -46,11 +46,21 @@ def build_scheduler(app) -> BlockingScheduler:
     return scheduler
 
 
-def run_forever(app) -> None:
+def catch_up_missed(app) -> list[tuple[str, str, str]]:
+    """Run each job's latest slot that has no run yet (the scheduler was down at its time); returns (job, slot,
+    status) of the runs this process made."""
     with app.app_context():
-        for run in catch_up():
-            log.info("Caught up: %s %s (%s)", run.job, run.slot, run.status)
-        db.session.remove()
+        try:
+            done = [(run.job, run.slot, run.status) for run in catch_up()]
+        finally:
+            db.session.remove()
+    for job, slot, status in done:
+        log.info("Caught up: %s %s (%s)", job, slot, status)
+    return done
+
+
+def run_forever(app) -> None:
+    catch_up_missed(app)
     scheduler = build_scheduler(app)
 
     def stop(signum, frame):

@@ -1,4 +1,4 @@
-"""``flask --app housing run-job NAME [--date YYYY-MM-DD]``."""
+"""``flask --app housing run-job NAME [--date YYYY-MM-DD]`` and ``flask --app housing scheduler --once``."""
 
 from datetime import date
 
@@ -63,3 +63,33 @@ def test_a_failing_job_exits_with_1(clock, runner):
         JOBS.pop("zz-broken")
 
     assert result.exit_code == 1 and "zz-broken: failed" in result.output and "ZeroDivisionError" in result.output
+
+
+def test_the_scheduler_once_catches_up_on_each_jobs_latest_slot_and_exits(clock, runner, caplog):
+    caplog.set_level("INFO", logger="housing.jobs")
+    result = runner.invoke(args=["scheduler", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert f"Caught up on {len(JOBS)} slots; the others had run already." in result.output
+    runs = db.session.scalars(select(JobRun)).all()
+    assert sorted(run.job for run in runs) == sorted(JOBS)
+    assert {run.status for run in runs} == {"succeeded"}
+    assert next(run.slot for run in runs if run.job == "property-deadlines") == "2026-11-02T06:00"
+
+    again = runner.invoke(args=["scheduler", "--once"])
+
+    assert again.exit_code == 0 and "Caught up on 0 slots; the others had run already." in again.output
+    assert len(db.session.scalars(select(JobRun)).all()) == len(JOBS)
+    assert "Job property-deadlines slot 2026-11-02T06:00: already claimed, skipped" in caplog.text
+
+
+def test_the_scheduler_once_exits_with_1_when_a_caught_up_job_failed(clock, runner):
+    JOBS["zz-broken"] = Job("zz-broken", "Kaputt", "Testjob", {"hour": 5}, lambda on: Outcome(summary=str(1 / 0)))
+    try:
+        result = runner.invoke(args=["scheduler", "--once"])
+    finally:
+        JOBS.pop("zz-broken")
+
+    assert result.exit_code == 1, result.output
+    assert db.session.scalar(select(JobRun.status).where(JobRun.job == "zz-broken")) == "failed"
+    assert len(db.session.scalars(select(JobRun).where(JobRun.status == "succeeded")).all()) == len(JOBS)

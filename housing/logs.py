@@ -32,6 +32,19 @@ def _separators_escaped(value):
     return value.translate(_SEPARATORS) if isinstance(value, str) else value
 
 
+class _Escaped(dict):
+    """A log call's mapping of arguments, each escaped as the message reads it. Read through the original, so a
+    mapping's own rules stay: gunicorn's access log atoms answer "-" for a header the request lacks and ignore
+    the case of a header's name (``%({x-forwarded-for}i)s``); a plain copy made every such line fail."""
+
+    def __init__(self, original: dict, escape):
+        super().__init__(original)
+        self._original, self._escape = original, escape
+
+    def __getitem__(self, key):
+        return self._escape(self._original[key])
+
+
 def install() -> None:
     """Wrap the log record factory once: every record's arguments are neutralised (the message templates are
     the code's own)."""
@@ -45,7 +58,7 @@ def install() -> None:
         if isinstance(record.args, tuple):
             record.args = tuple(escape(arg) for arg in record.args)
         elif isinstance(record.args, dict):
-            record.args = {key: escape(value) for key, value in record.args.items()}
+            record.args = _Escaped(record.args, escape)
         return record
 
     safe_factory.housing_safe = True

@@ -122,3 +122,15 @@ def test_the_development_servers_request_log_escapes_the_path(app, caplog, targe
     records = [record for record in caplog.records if record.name == "werkzeug"]
     assert records, "the request was not logged"
     assert_one_line(records)
+
+
+def test_gunicorns_access_log_keeps_its_dash_for_a_missing_header_and_escapes_the_others(caplog):
+    from gunicorn.glogging import SafeAtoms
+
+    atoms = SafeAtoms({"h": "10.0.0.7", "r": "GET / HTTP/1.1", "s": 200, "{user-agent}i": "curl" + FORGED})
+    with caplog.at_level(logging.INFO, logger="gunicorn.access"):
+        logging.getLogger("gunicorn.access").info(
+            '%(h)s "%(r)s" %(s)s %({X-Forwarded-For}i)s "%({User-Agent}i)s"', atoms)
+
+    assert caplog.records[-1].getMessage() == (
+        '10.0.0.7 "GET / HTTP/1.1" 200 - "curl\\nINFO housing: login.success admin@stadt-dortmund.example"')

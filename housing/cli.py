@@ -12,8 +12,11 @@ from .extensions import db
 
 
 def register(app):
+    from .benchdata import register as register_bench_data
+
     for command in (create_user_command, create_token_command, demo_data_command):
         app.cli.add_command(command)
+    register_bench_data(app)
 
 
 def _fail(message: str):

@@ -87,6 +87,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     register_filters(app)
+    if app.config["QUERY_COUNT_HEADER"]:
+        from .database import count_queries_per_request
+
+        count_queries_per_request(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

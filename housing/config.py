@@ -14,6 +14,8 @@ class DefaultConfig:
     UPLOAD_DIR = None  # None: instance/uploads
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
+    # The benchmark's switch: each response tells its number of SQL statements (X-Query-Count).
+    QUERY_COUNT_HEADER = False
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

@@ -4,8 +4,10 @@ import sqlite3
 from datetime import UTC
 from decimal import Decimal
 
+import flask_sqlalchemy.session
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
@@ -106,6 +108,36 @@ def _configure_sqlite_connection(dbapi_connection, connection_record):
     cursor.close()
 
 
+def is_sqlite_busy(error) -> bool:
+    """Whether a SQLAlchemy error is SQLite's SQLITE_BUSY (any of its extended codes, e.g. BUSY_SNAPSHOT)."""
+    orig = getattr(error, "orig", None)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(orig, sqlite3.OperationalError) and code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
+class Session(flask_sqlalchemy.session.Session):
+    """The application's session: a request that only adds audit events (a page viewed, a list exported) never
+    fails because another process wrote meanwhile.
+
+    On SQLite a transaction that has read may not start writing once another process has committed since
+    (SQLITE_BUSY_SNAPSHOT, at once, whatever the busy timeout): two officers opening case files at the same moment
+    would see a write conflict for merely reading. Such a commit is retried once in a fresh transaction that
+    writes first, and so waits its turn. A commit with any other change is never retried: that conflict is real."""
+
+    def commit(self) -> None:
+        pending = list(self.new)
+        audit_only = bool(pending) and not self.dirty and not self.deleted and all(
+            getattr(obj, "__tablename__", None) == "audit_events" for obj in pending)
+        try:
+            super().commit()
+        except OperationalError as error:
+            if not (audit_only and is_sqlite_busy(error)):
+                raise
+            self.rollback()
+            self.add_all(pending)
+            super().commit()
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
     if connection.dialect.name == "sqlite":
@@ -140,3 +172,24 @@ def insert_ignoring_conflicts(model, rows: list[dict], conflict_columns: list[st
     for start in range(0, len(rows), 500):
         inserted += len(db.session.execute(statement, rows[start:start + 500]).all())
     return inserted
+
+
+def _count_query(_connection, _cursor, statement, *_args) -> None:
+    from flask import current_app, g, has_app_context
+
+    if statement != "BEGIN" and has_app_context() and current_app.config["QUERY_COUNT_HEADER"]:
+        g.query_count = g.get("query_count", 0) + 1
+
+
+def count_queries_per_request(app) -> None:
+    """With QUERY_COUNT_HEADER on (the benchmark's setting), every response says in ``X-Query-Count`` how many SQL
+    statements its request ran, so a page whose queries grow with the data shows it under load."""
+    from flask import g
+
+    if not event.contains(Engine, "before_cursor_execute", _count_query):
+        event.listen(Engine, "before_cursor_execute", _count_query)
+
+    @app.after_request
+    def tell(response):
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        return response

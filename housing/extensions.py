@@ -8,6 +8,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .database import Session
+
 # Stable constraint names, so Alembic can alter and drop them (SQLite batch mode needs this too).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,7 +24,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -2,11 +2,12 @@
 
 from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .clock import EARLIEST_DAY, LATEST_DAY
+from .database import is_sqlite_busy
 from .extensions import db
 
 
@@ -124,6 +125,17 @@ def handle_write_conflict(error):
                                           "Bitte laden Sie die Seite neu und prüfen Sie Ihre Eingabe.")))
 
 
+def handle_database_error(error: OperationalError):
+    """SQLite's form of a race: a transaction that read before another process committed may not write after it
+    ("database is locked" at once, whatever the busy timeout), and a writer that waited too long gives up the
+    same way. Both are a write conflict, not a server error; anything else is one."""
+    if is_sqlite_busy(error):
+        return handle_write_conflict(error)
+    if current_app.debug or current_app.testing:
+        raise error
+    return handle_unexpected_error(error)
+
+
 def handle_untrusted_host(error):
     """A request for a host not in TRUSTED_HOSTS: no page (its links would point to that host)."""
     return Response("400 Bad Request: unknown host", status=400, mimetype="text/plain")
@@ -135,6 +147,7 @@ def register_errorhandlers(app):
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_write_conflict)
     app.register_error_handler(StaleDataError, handle_write_conflict)
+    app.register_error_handler(OperationalError, handle_database_error)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)
 

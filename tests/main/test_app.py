@@ -1,7 +1,10 @@
+import sqlite3
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from housing import ConfigurationError, create_app
 from housing.extensions import db
@@ -86,6 +89,33 @@ def test_server_error_is_a_german_page_without_stack_trace(tmp_path):
     assert response.status_code == 500
     assert "Ein Fehler ist aufgetreten" in body
     assert "secret internals" not in body and "Traceback" not in body
+
+
+def _sqlite_error(message: str, code: int) -> OperationalError:
+    orig = sqlite3.OperationalError(message)
+    orig.sqlite_errorcode = code  # as sqlite3 sets it
+    return OperationalError("UPDATE properties SET …", {}, orig)
+
+
+def test_sqlites_stale_snapshot_is_a_write_conflict_and_other_database_errors_a_server_error(tmp_path):
+    """Two workers on SQLite: a transaction that read before the other's commit may not write after it. That is
+    the race PostgreSQL reports as a stale version, and it gets the same answer."""
+    app = create_app({"ENV": "production", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/e.sqlite3",
+                      "TRUSTED_HOSTS": ["localhost"]})
+    errors = {"snapshot": _sqlite_error("database is locked", 517), "timeout": _sqlite_error("database is locked", 5),
+              "other": _sqlite_error("no such table: properties", 1)}
+
+    @app.route("/save/<kind>")  # a GET: the production app would want a CSRF token for a POST
+    def save(kind):
+        raise errors[kind]
+
+    client = app.test_client()
+    for kind in ("snapshot", "timeout"):
+        response = client.get(f"/save/{kind}")
+        assert response.status_code == 409
+        assert "Jemand anderes hat diesen Datensatz gerade geändert." in response.get_data(as_text=True)
+    response = client.get("/save/other")
+    assert response.status_code == 500 and "no such table" not in response.get_data(as_text=True)
 
 
 def test_security_headers_on_every_response(client):

@@ -13,6 +13,15 @@ class DefaultConfig:
     DATABASE_URL = None  # None: SQLite file in the instance folder
     UPLOAD_DIR = None  # None: instance/uploads
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The connection pool of each process on PostgreSQL (a web worker, the scheduler): at most POOL_SIZE +
+    # MAX_OVERFLOW connections; a request waits POOL_TIMEOUT seconds for a free one. POOL_RECYCLE replaces a
+    # connection after that many seconds (-1: never; pool_pre_ping already tests each before use). See
+    # docs/deployment.md for the sum against max_connections. Ignored on SQLite; an explicit
+    # SQLALCHEMY_ENGINE_OPTIONS entry (instance/config.py) takes precedence.
+    DATABASE_POOL_SIZE = 5
+    DATABASE_MAX_OVERFLOW = 10
+    DATABASE_POOL_TIMEOUT = 30
+    DATABASE_POOL_RECYCLE = -1
     SQLALCHEMY_RECORD_QUERIES = False
     # The benchmark's switch: each response tells its number of SQL statements (X-Query-Count).
     QUERY_COUNT_HEADER = False
@@ -72,6 +81,20 @@ class DevelopmentConfig(DefaultConfig):
     REMEMBER_COOKIE_SECURE = False
     # A local trial (make run) logs in with the password alone; two-factor login stays available on the profile.
     TWO_FACTOR_REQUIRED_ROLES = ()
+
+
+POOL_OPTIONS = {"pool_size": "DATABASE_POOL_SIZE", "max_overflow": "DATABASE_MAX_OVERFLOW",
+                "pool_timeout": "DATABASE_POOL_TIMEOUT", "pool_recycle": "DATABASE_POOL_RECYCLE"}
+
+
+def engine_options(config) -> dict:
+    """``SQLALCHEMY_ENGINE_OPTIONS`` with the pool settings added for a server database (SQLite keeps the pool
+    Flask-SQLAlchemy chooses for it)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        for option, setting in POOL_OPTIONS.items():
+            options.setdefault(option, config[setting])
+    return options
 
 
 def env_overrides(environ=os.environ):

@@ -28,6 +28,35 @@ def test_environment_variables_override_defaults(monkeypatch, tmp_path):
     assert app.config["SECRET_KEY"]  # a throwaway key in development
 
 
+def test_the_connection_pool_is_set_from_the_environment_on_postgresql(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOUSING_ENV", "development")
+    monkeypatch.setenv("HOUSING_DATABASE_URL", "postgresql://housing@db.internal/housing")
+    monkeypatch.setenv("HOUSING_DATABASE_POOL_SIZE", "3")
+    monkeypatch.setenv("HOUSING_DATABASE_MAX_OVERFLOW", "2")
+    monkeypatch.setenv("HOUSING_DATABASE_POOL_RECYCLE", "1800")
+    app = create_app()
+
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "pool_pre_ping": True, "pool_size": 3, "max_overflow": 2, "pool_timeout": 30, "pool_recycle": 1800}
+    with app.app_context():  # the engine is built, not connected
+        pool = db.engine.pool
+        assert (pool.size(), pool._max_overflow, pool._timeout, pool._recycle, pool._pre_ping) == (3, 2, 30, 1800,
+                                                                                                    True)
+
+
+def test_an_explicit_engine_option_wins_and_sqlite_keeps_its_own_pool(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOUSING_ENV", "development")
+    monkeypatch.setenv("HOUSING_DATABASE_POOL_SIZE", "3")
+    explicit = create_app({"DATABASE_URL": "postgresql://housing@db.internal/housing",
+                           "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 8, "connect_args": {"prepare_threshold": None}}})
+    assert explicit.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "pool_size": 8, "connect_args": {"prepare_threshold": None}, "max_overflow": 10, "pool_timeout": 30,
+        "pool_recycle": -1}
+
+    sqlite = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/pool.sqlite3"})
+    assert sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
 def test_instance_config_sits_between_defaults_and_environment(monkeypatch, tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()

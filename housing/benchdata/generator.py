@@ -44,6 +44,7 @@ from ..placement.models import (
 from ..placement.models import Consent as ConsentModel
 from ..properties.models import (
     EXITS,
+    OPEN_STATUSES,
     PIPELINE,
     AcquisitionMethod,
     Agency,
@@ -306,8 +307,10 @@ def inspections(c: Context) -> None:
                 occupancy_rows.append((inspection_id, unit_id, seen, overcrowded and seen > 6))
             for _d in range(c.rng.randint(4, 11)):
                 deadline = day + timedelta(days=c.rng.choice((14, 30, 60, 90)))
-                resolved = deadline - timedelta(days=c.rng.randint(0, 10)) if deadline < c.today - timedelta(
-                    days=30) and c.rng.random() < 0.8 else None
+                # A closed or renovated case has no open defect; an open one has most of its old ones resolved.
+                settled = status in EXITS or _reached(status, CaseStatus.IN_RENOVATION) or (
+                    deadline < c.today - timedelta(days=60) and c.rng.random() < 0.9)
+                resolved = min(c.today, deadline - timedelta(days=c.rng.randint(0, 10))) if settled else None
                 defect_rows.append((inspection_id, property_id, c.rng.choice(units), c.rng.choice(list(DefectCategory)),
                                     c.rng.choice(list(Severity)), "Mangel laut Kontrolle (Benchmark-Daten)", deadline,
                                     resolved))
@@ -346,8 +349,9 @@ def pipeline_records(c: Context) -> None:
         for property_id, status, opened in c.case_ids:
             if _reached(status, CaseStatus.ORDER_ISSUED):
                 issued = min(c.today, opened + timedelta(days=c.rng.randint(60, 400)))
-                yield (property_id, c.rng.choice(list(OrderType)), c.rng.choice(
-                    [OrderStatus.ISSUED, OrderStatus.COMPLIED, OrderStatus.ENFORCED]), issued,
+                pending = status in OPEN_STATUSES and not _reached(status, CaseStatus.ACQUIRED) and c.rng.random() < 0.6
+                yield (property_id, c.rng.choice(list(OrderType)), OrderStatus.ISSUED if pending else c.rng.choice(
+                    [OrderStatus.COMPLIED, OrderStatus.ENFORCED, OrderStatus.WITHDRAWN]), issued,
                     issued + timedelta(days=c.rng.choice((30, 60, 90))), f"63/{issued.year}/{property_id}", at(issued))
 
     c.writer.write(Order.__table__, ("property_id", "type", "status", "issued_on", "deadline", "reference",

@@ -655,8 +655,11 @@ class Deadline:
         return "overdue" if days < 0 else ("soon" if days <= 7 else "later")
 
 
-def _deadline_rows(property_ids=None, until: date | None = None):
-    """Open deadlines: unresolved defects, issued orders, pending pre-emption notices."""
+def _deadline_rows(property_ids=None, until: date | None = None, limit: int | None = None) -> list[Deadline]:
+    """Open deadlines, earliest first: unresolved defects, issued orders, pending pre-emption notices.
+
+    With ``limit`` each kind is cut in the database (an index on its deadline serves the order), so the start page
+    reads at most three times ``limit`` rows however many deadlines the city has."""
     defect_q = (select(Defect.property_id, Defect.deadline, Defect.category, Property.street, Property.house_number)
                 .join(Property, Property.id == Defect.property_id)
                 .where(Defect.resolved_on.is_(None), Defect.deadline.is_not(None)))
@@ -677,6 +680,11 @@ def _deadline_rows(property_ids=None, until: date | None = None):
         order_q = order_q.where(Order.deadline <= until)
         # notice + 3 months <= until  <=>  notice <= until - 3 months
         preemption_q = preemption_q.where(Acquisition.preemption_deadline <= until)
+    if limit is not None:
+        defect_q = defect_q.order_by(Defect.deadline, Property.street, Property.house_number).limit(limit)
+        order_q = order_q.order_by(Order.deadline, Property.street, Property.house_number).limit(limit)
+        preemption_q = preemption_q.order_by(Acquisition.preemption_deadline, Property.street,
+                                             Property.house_number).limit(limit)
     deadlines = []
     for pid, due, category, street, number in db.session.execute(defect_q):
         deadlines.append(Deadline("defect", _("Mangel: %(what)s", what=DefectCategory(category).label), due, pid,
@@ -687,7 +695,7 @@ def _deadline_rows(property_ids=None, until: date | None = None):
     for pid, deadline, street, number in db.session.execute(preemption_q):
         deadlines.append(Deadline("preemption", _("Vorkaufsrecht: Frist endet"), deadline, pid,
                                   f"{street} {number}"))
-    return sorted(deadlines, key=lambda d: (d.due_on, d.address))
+    return sorted(deadlines, key=lambda d: (d.due_on, d.address))[:limit]
 
 
 def deadlines_of(prop: Property) -> list[Deadline]:
@@ -696,7 +704,7 @@ def deadlines_of(prop: Property) -> list[Deadline]:
 
 def due_soon(on: date, within_days: int = 14, limit: int = 20) -> list[Deadline]:
     """Deadlines overdue or due within ``within_days`` across all cases, earliest first."""
-    return _deadline_rows(until=on + timedelta(days=within_days))[:limit]
+    return _deadline_rows(until=on + timedelta(days=within_days), limit=limit)
 
 
 def overdue_property_ids_clause(on: date):

@@ -10,11 +10,12 @@ PORT ?= 5000
 # `make run` is a local trial: development settings (cookies over plain http). Deployments set HOUSING_ENV=production.
 RUN_ENV ?= development
 
-.PHONY: help setup run test test-sqlite test-postgresql lint translations-extract clean
+.PHONY: help setup run test test-sqlite test-postgresql bench lint translations-extract clean
 
 help:
 	@echo "make run    set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite (SQLite; PostgreSQL too when HOUSING_TEST_DATABASE_URL is set)"
+	@echo "make bench  the city-scale benchmark on SQLite and PostgreSQL (about 20 minutes; bench/README.md)"
 	@echo "make lint   ruff over the code"
 
 $(STAMP): setup.cfg pyproject.toml
@@ -56,6 +57,11 @@ test-sqlite: setup
 
 test-postgresql: setup
 	$(BIN)/pytest --db=postgresql $(PYTEST_ARGS)
+
+# Not part of `make test`: fills databases with city-scale data and loads the app under gunicorn (bench/README.md).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--databases sqlite --reuse".
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check housing tests

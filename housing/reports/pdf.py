@@ -4,7 +4,6 @@ the city meets (DejaVu Sans: Latin Extended, so Şükrü, Ţăran and Łukasz pr
 Builders return bytes (or write into a file they are given); a view only sends them."""
 
 import io
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +20,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-from ..clock import LOCAL_TZ, utcnow
+from ..clock import utcnow
+from ..i18n import fmt_date as de_date
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -49,14 +49,6 @@ STYLES = {
     "cell_right": ParagraphStyle("cell_right", fontName=FONT, fontSize=8.5, leading=11, alignment=TA_RIGHT),
     "cell_head": ParagraphStyle("cell_head", fontName=FONT_BOLD, fontSize=8.5, leading=11),
 }
-
-
-def de_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).strftime("%d.%m.%Y")
-    return value.strftime("%d.%m.%Y")
 
 
 def de_number(value: Decimal | float | int | None, digits: int = 2) -> str:

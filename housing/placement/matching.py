@@ -18,15 +18,21 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true, union
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..i18n import fmt_date, fmt_money, fmt_number
 from ..properties.models import Property, Unit
-from ..rules.models import KduLimit
-from ..rules.registry import MIN_AREA_PER_PERSON, RENT_INCOME_SHARE, SIZE_PER_EXTRA_PERSON, SIZE_TOLERANCE
-from ..rules.services import KduRow, kdu_for, kdu_table, rule_value, versions
+from ..rules.models import KduLimit, RuleValue
+from ..rules.registry import (
+    DEFINITIONS,
+    MIN_AREA_PER_PERSON,
+    RENT_INCOME_SHARE,
+    SIZE_PER_EXTRA_PERSON,
+    SIZE_TOLERANCE,
+)
+from ..rules.services import KduRow, kdu_for
 from .models import (
     TRANSFER_INCOMES,
     Applicant,
@@ -83,11 +89,73 @@ class Figures:
 
     @classmethod
     def on_day(cls, day: date) -> "Figures":
-        return cls(day, rule_value(MIN_AREA_PER_PERSON, day), rule_value(SIZE_TOLERANCE, day),
-                   rule_value(RENT_INCOME_SHARE, day), rule_value(SIZE_PER_EXTRA_PERSON, day), kdu_table(day))
+        return FigureHistory.load().on_day(day)
 
     def limit(self, persons: int) -> KduRow | None:
         return kdu_for(persons, self.on, self.kdu, self.extra_per_person)
+
+
+FIGURE_KEYS = (MIN_AREA_PER_PERSON, SIZE_TOLERANCE, RENT_INCOME_SHARE, SIZE_PER_EXTRA_PERSON)
+
+
+class FigureHistory:
+    """Every version of the figures matching uses, read in two queries, for the figures of any number of days:
+    a list of flats available on many different days costs no query per day. The answers are those of
+    ``rule_value`` and ``kdu_table`` (the latest version up to the day; the seeded value before any)."""
+
+    def __init__(self, rule_versions: dict[str, list[tuple[date, Decimal]]], kdu_rows: list[KduRow]):
+        self.rule_versions = rule_versions  # per key, newest first
+        self.kdu_rows = sorted(kdu_rows, key=lambda row: (row.persons, row.valid_from))
+        self._days: dict[date, Figures] = {}
+
+    @classmethod
+    def load(cls) -> "FigureHistory":
+        rule_versions: dict[str, list[tuple[date, Decimal]]] = {key: [] for key in FIGURE_KEYS}
+        for key, valid_from, value in db.session.execute(
+                select(RuleValue.key, RuleValue.valid_from, RuleValue.value).where(RuleValue.key.in_(FIGURE_KEYS))
+                .order_by(RuleValue.valid_from.desc())):
+            rule_versions[key].append((valid_from, Decimal(value)))
+        kdu_rows = [KduRow(persons, gross, area, valid_from) for persons, valid_from, gross, area in db.session.execute(
+            select(KduLimit.persons, KduLimit.valid_from, KduLimit.max_gross_cold_rent, KduLimit.max_area_m2))]
+        return cls(rule_versions, kdu_rows)
+
+    def value(self, key: str, day: date) -> Decimal:
+        for valid_from, value in self.rule_versions[key]:
+            if valid_from <= day:
+                return value
+        return DEFINITIONS[key].seed_value
+
+    def kdu_table(self, day: date) -> dict[int, KduRow]:
+        table: dict[int, KduRow] = {}
+        for row in self.kdu_rows:  # later versions overwrite earlier ones
+            if row.valid_from <= day:
+                table[row.persons] = row
+        return table
+
+    def on_day(self, day: date) -> Figures:
+        if day not in self._days:
+            self._days[day] = Figures(day, self.value(MIN_AREA_PER_PERSON, day), self.value(SIZE_TOLERANCE, day),
+                                      self.value(RENT_INCOME_SHARE, day), self.value(SIZE_PER_EXTRA_PERSON, day),
+                                      self.kdu_table(day))
+        return self._days[day]
+
+    def versions_for(self, persons: int) -> dict:
+        """Every version of every figure a household of ``persons`` is matched by, as (valid_from, value) pairs
+        for the CASEs over a flat's available-from day. The KdU limits change where the table changes and, for
+        households beyond the table, where the area per further person changes."""
+        days = {row.valid_from for row in self.kdu_rows}
+        days |= {valid_from for valid_from, _value in self.rule_versions[SIZE_PER_EXTRA_PERSON]}
+        max_area, max_gross = [], []
+        for day in sorted(days):
+            row = self.on_day(day).limit(persons)
+            if row is not None:
+                max_area.append((day, row.max_area_m2))
+                max_gross.append((day, row.max_gross_cold_rent))
+        return {"min_area": self._versions(MIN_AREA_PER_PERSON), "tolerance": self._versions(SIZE_TOLERANCE),
+                "share": self._versions(RENT_INCOME_SHARE), "max_area": max_area, "max_gross": max_gross}
+
+    def _versions(self, key: str) -> list[tuple[date, Decimal]]:
+        return self.rule_versions[key] or [(date.min, DEFINITIONS[key].seed_value)]
 
 
 # --- the rules in Python, with their values ---------------------------------------------------------------
@@ -214,8 +282,8 @@ def _preferred(area_id_column, applicant_id_column):
                           applicant_areas.c.social_area_id == area_id_column, applicant_areas.c.is_excluded.is_(False))
 
 
-def candidate_failures(vacancy: Vacancy, figures: Figures):
-    """SQL: for each applicant, the number of rules failed for this flat."""
+def candidate_rules(vacancy: Vacancy, figures: Figures) -> list:
+    """SQL: the five rules for this flat, each a condition on the applicant that holds when the rule is met."""
     unit = vacancy.unit
     persons = _household_persons()
     area = unit.area_m2
@@ -231,37 +299,79 @@ def candidate_failures(vacancy: Vacancy, figures: Figures):
     reachable = bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift))
     access = true() if reachable else Applicant.step_free_needed.is_(False)
     not_excluded = ~_excluded(literal(unit.building.social_area_id), Applicant.id)
-    return _fails(space) + _fails(rent) + _fails(wbs) + _fails(access) + _fails(not_excluded)
+    return [space, rent, wbs, access, not_excluded]
+
+
+def candidate_failures(vacancy: Vacancy, figures: Figures):
+    """SQL: for each applicant, the number of rules failed for this flat."""
+    return _failures(candidate_rules(vacancy, figures))
+
+
+def _failures(rules: list):
+    total = _fails(rules[0])
+    for rule in rules[1:]:
+        total = total + _fails(rule)
+    return total
+
+
+def _filter(rules: list, near_misses: bool):
+    """SQL: every rule met, or with ``near_misses`` at most one failed; returns the condition and the number of
+    failures. Every rule met is the rules as separate conditions, so the database stops at the first failed one
+    (the area's lookup last) and checks a flat's rent before joining its unit."""
+    if near_misses:
+        failures = _failures(rules)
+        return failures <= 1, failures
+    return and_(*rules), literal(0)
 
 
 def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, on: date,
                advisor_id: int | None = None) -> list[Match]:
     """Households for a flat, best first: searching, with a valid consent to placement, every rule met
     (with ``near_misses`` also those failing exactly one, after the eligible ones); with ``advisor_id`` only
-    that advisor's households (the caseload-only setting)."""
+    that advisor's households (the caseload-only setting).
+
+    The households are read in the order of the ranking's index (urgency first) up to the page's end, not all
+    ten thousand searching ones ranked. With near misses, the eligible page is completed by the best ranked
+    households failing at most one rule: among twice the page, at least as many fail one rule as the eligible
+    page lacks."""
     figures = Figures.on_day(vacancy.available_from)
-    failures = candidate_failures(vacancy, figures).label("failures")
-    preferred = _preferred(literal(vacancy.unit.building.social_area_id), Applicant.id)
-    stmt = (select(Applicant, failures, preferred.label("preferred"))
-            .where(Applicant.status == ApplicantStatus.SEARCHING,
-                   valid_consent_clause(ConsentPurpose.PLACEMENT, on),
-                   failures <= (1 if near_misses else 0))
-            .order_by(failures, Applicant.urgency_rank.desc(), preferred.desc(), Applicant.registered_on,
-                      Applicant.id)
-            .limit(limit))
+    rules = candidate_rules(vacancy, figures)
+    preferred = _preferred(literal(vacancy.unit.building.social_area_id), Applicant.id).label("preferred")
+    searching = [Applicant.status == ApplicantStatus.SEARCHING]
     if advisor_id is not None:
-        stmt = stmt.where(Applicant.advisor_id == advisor_id)
+        searching.append(Applicant.advisor_id == advisor_id)
+    consent = valid_consent_clause(ConsentPurpose.PLACEMENT, on)
+
+    def page(condition, failures, size: int):
+        return (select(Applicant.id, failures.label("failures"), preferred)
+                .where(*searching, condition, consent)
+                .order_by(Applicant.urgency_rank.desc(), preferred.desc(), Applicant.registered_on, Applicant.id)
+                .limit(size).subquery())
+
+    # Every rule met as one condition (the database still stops at the first failed rule): PostgreSQL then
+    # estimates that many households pass and reads them in the index's order up to the page's end; with the
+    # rules as separate conditions it multiplies five guesses, expects a handful and ranks all ten thousand.
+    found = page(_fails(and_(*rules)) <= 0, literal(0), limit)
+    if near_misses:
+        failures = _failures(rules)
+        found = union(select(found), select(page(failures <= 1, failures, 2 * limit))).subquery()
+    # The households' rows (with their advisor) are read for the page only.
+    stmt = (select(Applicant, found.c.failures, found.c.preferred).join(found, found.c.id == Applicant.id)
+            .order_by(found.c.failures, Applicant.urgency_rank.desc(), found.c.preferred.desc(),
+                      Applicant.registered_on, Applicant.id)
+            .limit(limit))
     rows = db.session.execute(stmt).all()
     return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures), preferred_area=bool(pref))
             for rank, (applicant, _failures, pref) in enumerate(rows, start=1)]
 
 
-def vacancy_failures(applicant: Applicant, day_column, figure_versions: dict):
-    """SQL: for each open flat, the number of rules this household fails (figures by its available-from day)."""
+def vacancy_rules(applicant: Applicant, day_column, figure_versions: dict) -> list:
+    """SQL: the five rules for this household, each a condition on an open flat (its unit and building) that
+    holds when the rule is met; the figures are those of the flat's available-from day."""
     persons = applicant.persons
-    min_area = _versioned(day_column, figure_versions["min_area"], Decimal("10"))
-    tolerance = _versioned(day_column, figure_versions["tolerance"], Decimal("5"))
-    share = _versioned(day_column, figure_versions["share"], Decimal("35"))
+    min_area = _versioned(day_column, figure_versions["min_area"], DEFINITIONS[MIN_AREA_PER_PERSON].seed_value)
+    tolerance = _versioned(day_column, figure_versions["tolerance"], DEFINITIONS[SIZE_TOLERANCE].seed_value)
+    share = _versioned(day_column, figure_versions["share"], DEFINITIONS[RENT_INCOME_SHARE].seed_value)
     max_area = _versioned(day_column, figure_versions["max_area"], None)
     max_gross = _versioned(day_column, figure_versions["max_gross"], None)
     gross = Vacancy.net_cold_rent + Vacancy.service_charges
@@ -281,54 +391,34 @@ def vacancy_failures(applicant: Applicant, day_column, figure_versions: dict):
     access = true() if not applicant.step_free_needed else and_(
         Unit.step_free.is_(True), or_(Unit.floor == 0, Unit.lift.is_(True)))
     not_excluded = ~_excluded(Property.social_area_id, literal(applicant.id))
-    return _fails(space) + _fails(rent) + _fails(wbs) + _fails(access) + _fails(not_excluded)
+    return [space, rent, wbs, access, not_excluded]
 
 
-def _figure_versions(persons: int) -> dict:
-    """Every version of every figure the household's rules use, for the CASEs over the available-from day."""
-    kdu_dates = sorted(set(db.session.scalars(select(KduLimit.valid_from).distinct())))
-    max_area, max_gross = [], []
-    for day in kdu_dates:
-        row = kdu_for(persons, day)
-        if row is not None:
-            max_area.append((day, row.max_area_m2))
-            max_gross.append((day, row.max_gross_cold_rent))
-    return {
-        "min_area": _rule_versions(MIN_AREA_PER_PERSON), "tolerance": _rule_versions(SIZE_TOLERANCE),
-        "share": _rule_versions(RENT_INCOME_SHARE), "max_area": max_area, "max_gross": max_gross,
-    }
-
-
-def _rule_versions(key: str) -> list[tuple[date, Decimal]]:
-    rows = [(version.valid_from, version.value) for version in versions(key)]
-    if not rows:
-        from ..rules.registry import DEFINITIONS
-
-        rows = [(date.min, DEFINITIONS[key].seed_value)]
-    return rows
+def vacancy_failures(applicant: Applicant, day_column, figure_versions: dict):
+    """SQL: for each open flat, the number of rules this household fails (figures by its available-from day)."""
+    return _failures(vacancy_rules(applicant, day_column, figure_versions))
 
 
 def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int = 50) -> list[Match]:
     """Open flats for a household, best first (a preferred area first, then the earliest available)."""
-    failures = vacancy_failures(applicant, Vacancy.available_from, _figure_versions(applicant.persons)).label("f")
-    preferred = _preferred(Property.social_area_id, literal(applicant.id))
-    stmt = (select(Vacancy, failures, preferred.label("preferred"))
-            .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
+    history = FigureHistory.load()
+    condition, failures = _filter(vacancy_rules(applicant, Vacancy.available_from,
+                                                history.versions_for(applicant.persons)), near_misses)
+    preferred = _preferred(Property.social_area_id, literal(applicant.id)).label("preferred")
+    found = (select(Vacancy.id, failures.label("failures"), preferred, Vacancy.available_from)
+             .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
+             .where(Vacancy.status == VacancyStatus.OPEN, condition)
+             .order_by(*([failures] if near_misses else []), preferred.desc(), Vacancy.available_from, Vacancy.id)
+             .limit(limit).subquery())
+    # The flats' rows (with unit, building and landlord) are read for the page only.
+    stmt = (select(Vacancy, found.c.failures, found.c.preferred).join(found, found.c.id == Vacancy.id)
             .options(joinedload(Vacancy.unit).joinedload(Unit.building))
-            .where(Vacancy.status == VacancyStatus.OPEN, failures <= (1 if near_misses else 0))
-            .order_by(failures, preferred.desc(), Vacancy.available_from, Vacancy.id)
-            .limit(limit))
+            .order_by(found.c.failures, found.c.preferred.desc(), found.c.available_from, found.c.id))
     rows = db.session.execute(stmt).all()
     excluded = {area.id for area in applicant.excluded_areas}
-    figures_by_day: dict[date, Figures] = {}
-    matches = []
-    for rank, (vacancy, _failures, pref) in enumerate(rows, start=1):
-        if vacancy.available_from not in figures_by_day:
-            figures_by_day[vacancy.available_from] = Figures.on_day(vacancy.available_from)
-        figures = figures_by_day[vacancy.available_from]
-        matches.append(Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures, excluded),
-                             preferred_area=bool(pref)))
-    return matches
+    return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, history.on_day(vacancy.available_from),
+                                                     excluded), preferred_area=bool(pref))
+            for rank, (vacancy, _failures, pref) in enumerate(rows, start=1)]
 
 
 # --- the building's tenant mix ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 flat, flats for a household), the SQL filter and the Python explanation agreeing, ranking, near misses, the
 tenant mix, and a candidate query whose cost does not grow with the number of households."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,8 @@ from sqlalchemy import select
 from housing.extensions import db
 from housing.placement import matching, services
 from housing.placement.models import Applicant, ConsentPurpose, Tenancy, valid_consent_clause
-from housing.rules.services import add_kdu_version
+from housing.rules.registry import MIN_AREA_PER_PERSON, RENT_INCOME_SHARE, SIZE_PER_EXTRA_PERSON, SIZE_TOLERANCE
+from housing.rules.services import add_kdu_version, add_version, kdu_table, rule_value
 
 from .conftest import TODAY, accept_and_sign, failed_rules, plain, rules_of
 
@@ -109,6 +110,21 @@ def test_households_beyond_the_kdu_table_get_15_m2_more_per_person_and_the_large
     assert "KdU-Grenze für 7 Personen: 1.300,00 €" in rules["rent"][1]
     assert_both_directions(household, too_big, "space")
     assert_both_directions(household, too_dear, "rent")
+
+
+def test_a_new_area_per_further_person_applies_from_its_day_on_in_both_directions(make_household, make_flat,
+                                                                                   advisor):
+    """The flats for a household rank by figures versioned by the available-from day: the area per person beyond
+    the KdU table is such a figure, also when it changes on a day the KdU table does not."""
+    switch = TODAY + timedelta(days=30)
+    add_version(SIZE_PER_EXTRA_PERSON, switch, D("10"), actor=advisor)
+    household = make_household((4, 3))  # 7 persons: 125 + 15 = 140 m², from the switch on 125 + 10 = 135 m²
+    day_before = make_flat(area="145", net="1000", charges="300", available_from=switch - timedelta(days=1))
+    on_the_day = make_flat(area="145", net="1000", charges="300", available_from=switch)
+
+    assert_both_directions(household, day_before)
+    rules = assert_both_directions(household, on_the_day, "space")
+    assert "höchstens 140 m² (angemessen 135 m² + 5 m² Toleranz)" in rules["space"][1]
 
 
 # --- 2. rent: the KdU limit on the available-from day, or a share of the income -------------------------------
@@ -650,3 +666,93 @@ def test_the_flats_for_a_household_do_not_cost_queries_per_flat(make_household, 
 
     assert (len(few), len(many)) == (3, 20)
     assert len(statements) == few_count
+
+
+def test_the_flats_for_a_household_cost_the_same_queries_whatever_days_they_are_available(
+        make_household, make_flat, advisor, count_queries):
+    """Each flat is explained with the figures of its own available-from day; the figures' versions are read once,
+    not once per day."""
+    add_kdu_version(TODAY + timedelta(days=5), [{"persons": 1, "max_gross_cold_rent": D("560"),
+                                                 "max_area_m2": D("52")}], actor=advisor)
+    add_version(MIN_AREA_PER_PERSON, TODAY + timedelta(days=8), D("11"), actor=advisor)
+    db.session.commit()
+    household = make_household((1, 0))
+
+    def statements_for_flats():
+        db.session.expunge_all()
+        reloaded = _reload(household)
+        with count_queries() as statements:
+            matches = matching.vacancies_for(reloaded)
+        return len(statements), matches
+
+    for n in range(3):
+        make_flat(area="50", net="300", charges="100", available_from=TODAY + timedelta(days=n))
+    few, matches_few = statements_for_flats()
+    for n in range(3, 20):
+        make_flat(area="50", net="300", charges="100", available_from=TODAY + timedelta(days=n))
+    many, matches_many = statements_for_flats()
+
+    assert (len(matches_few), len(matches_many)) == (3, 20)
+    assert many == few
+    assert {plain(m.rules[0].detail) for m in matches_many} == {
+        "50 m² für 1 Personen: mindestens 10 m² (10 m² je Person), höchstens 55 m² (angemessen 50 m² + 5 m² "
+        "Toleranz).", "50 m² für 1 Personen: mindestens 10 m² (10 m² je Person), höchstens 57 m² (angemessen "
+        "52 m² + 5 m² Toleranz).", "50 m² für 1 Personen: mindestens 11 m² (11 m² je Person), höchstens 57 m² "
+        "(angemessen 52 m² + 5 m² Toleranz)."}
+
+
+def test_the_figure_history_answers_as_the_rule_and_kdu_lookups_on_every_day(advisor):
+    """Matching reads every version of its figures at once; on any day it must answer what ``rule_value`` and
+    ``kdu_table`` answer for that day (the latest version up to it, the seeded value before any)."""
+    for days, key, value in [(-400, MIN_AREA_PER_PERSON, "9"), (10, MIN_AREA_PER_PERSON, "12"),
+                             (20, SIZE_TOLERANCE, "3"), (30, RENT_INCOME_SHARE, "30"),
+                             (20, SIZE_PER_EXTRA_PERSON, "12")]:
+        add_version(key, TODAY + timedelta(days=days), D(value), actor=advisor)
+    add_kdu_version(TODAY + timedelta(days=15), [{"persons": 2, "max_gross_cold_rent": D("700"),
+                                                  "max_area_m2": D("66")}], actor=advisor)
+    db.session.commit()
+    history = matching.FigureHistory.load()
+    days = [date(2000, 1, 1), date(2023, 7, 31), date(2023, 8, 1)] + [
+        TODAY + timedelta(days=n) for n in (-401, -400, 0, 9, 10, 14, 15, 19, 20, 29, 30, 31)]
+
+    for day in days:
+        figures = history.on_day(day)
+        assert (figures.min_area, figures.tolerance, figures.income_share, figures.extra_per_person) == tuple(
+            rule_value(key, day) for key in (MIN_AREA_PER_PERSON, SIZE_TOLERANCE, RENT_INCOME_SHARE,
+                                             SIZE_PER_EXTRA_PERSON)), day
+        assert figures.kdu == kdu_table(day), day
+
+
+def _rank_key(household, flat):
+    return (-household.urgency_rank, not any(a.id == flat.unit.building.social_area_id
+                                             for a in household.preferred_areas), household.registered_on, household.id)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 6, 9])
+def test_every_page_of_candidates_is_the_head_of_the_ranking_the_explanations_give(make_household, make_flat,
+                                                                                   limit):
+    """The candidates are read page by page in the ranking's order (the eligible, then with near misses those
+    failing one rule): whatever the page size, a page is the first households of the full ranking."""
+    households = [
+        make_household((1, 0), urgency="emergency", registered_on=TODAY - timedelta(days=10)),
+        make_household((1, 0), urgency="high", preferred_areas=["nordmarkt"], registered_on=TODAY - timedelta(days=5)),
+        make_household((1, 0), urgency="high", registered_on=TODAY - timedelta(days=90)),
+        make_household((1, 0), registered_on=TODAY - timedelta(days=400)),
+        make_household((1, 0), urgency="emergency", excluded_areas=["nordmarkt"]),
+        make_household((1, 0), income="employed", monthly_income=D("1000"), urgency="high"),
+        make_household((3, 0), urgency="emergency", preferred_areas=["nordmarkt"]),
+        make_household((1, 0), step_free_needed=True, excluded_areas=["nordmarkt"], urgency="emergency"),
+        make_household((1, 0), preferred_areas=["nordmarkt"], step_free_needed=True),
+    ]
+    flat = make_flat(area="28", net="300", charges="150")
+    failures = {h.id: len(failed_rules(h, flat)) for h in households}
+    ranking = sorted((h for h in households if failures[h.id] <= 1),
+                     key=lambda h: (failures[h.id], *_rank_key(h, flat)))
+
+    strict = matching.candidates(flat, limit=limit, on=TODAY)
+    near = matching.candidates(flat, near_misses=True, limit=limit, on=TODAY)
+
+    assert [m.applicant.id for m in strict] == [h.id for h in ranking if not failures[h.id]][:limit]
+    assert [m.applicant.id for m in near] == [h.id for h in ranking][:limit]
+    assert [m.rank for m in near] == list(range(1, len(near) + 1))
+    assert {failures[h.id] for h in households} == {0, 1, 2}

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
@@ -307,18 +307,48 @@ def month_entries(participant: Participant, first: date) -> list[HourEntry]:
 
 
 def unapproved_past_months(participants, on: date) -> list[tuple[Participant, date]]:
-    """Months before the current one with hours but no approval, for the supervisor's start page."""
-    ids = [p.id for p in participants]
-    if not ids:
+    """Months before the current one with hours but no approval, for the supervisor's start page.
+
+    Only the months no approval covers are looked into, so a crew that approves its months costs the same with five
+    years of hours as with one: the approvals are counted per person over the months of the measure, the approvals
+    of those with an open month are read, and the hours only from each one's first open month on."""
+    this_month = month_start(on)
+    people = {p.id: p for p in participants if p.starts_on < this_month}
+    if not people:
+        return []
+
+    def months_of(person) -> list[date]:  # the months of the measure before the current one
+        months, month = [], month_start(person.starts_on)
+        while month <= month_start(person.ends_on) and month < this_month:
+            months.append(month)
+            month = month_start(month + timedelta(days=31))
+        return months
+
+    open_lock = MonthLock.unlocked_at.is_(None)
+    in_measure = (MonthLock.month < this_month, MonthLock.month <= Participant.ends_on,
+                  month_key(MonthLock.month) >= month_key(Participant.starts_on))
+    approved = dict(db.session.execute(
+        select(MonthLock.participant_id, func.count()).join(Participant, Participant.id == MonthLock.participant_id)
+        .where(MonthLock.participant_id.in_(people), open_lock, *in_measure).group_by(MonthLock.participant_id)).all())
+    behind = [pid for pid, person in people.items() if approved.get(pid, 0) < len(months_of(person))]
+    if not behind:
+        return []
+    locked = set(db.session.execute(select(MonthLock.participant_id, MonthLock.month).where(
+        MonthLock.participant_id.in_(behind), open_lock, MonthLock.month < this_month)).all())
+    first_open: dict[date, list[int]] = {}  # the first month without approval -> who
+    for pid in behind:
+        first = next((month for month in months_of(people[pid]) if (pid, month) not in locked), None)
+        if first is not None:  # None only if an approval came in between the two reads
+            first_open.setdefault(first, []).append(pid)
+    if not first_open:
         return []
     month = month_key(HourEntry.worked_on)
     rows = db.session.execute(
         select(HourEntry.participant_id, month).where(
-            HourEntry.participant_id.in_(ids), HourEntry.worked_on < month_start(on))
+            or_(*(and_(HourEntry.participant_id.in_(ids), HourEntry.worked_on >= first)
+                  for first, ids in first_open.items())),
+            HourEntry.worked_on < this_month)
         .group_by(HourEntry.participant_id, month)
     ).all()
-    months = {(pid, parse_month(key)) for pid, key in rows}
-    locked = set(db.session.execute(select(MonthLock.participant_id, MonthLock.month).where(
-        MonthLock.participant_id.in_(ids), MonthLock.unlocked_at.is_(None))).all())
-    by_id = {p.id: p for p in participants}
-    return sorted(((by_id[pid], month) for pid, month in months - locked), key=lambda x: (x[1], x[0].sort_name))
+    months = {(pid, parse_month(key)) for pid, key in rows} - locked
+    return sorted(((people[pid], month) for pid, month in months), key=lambda x: (x[1], x[0].sort_name))

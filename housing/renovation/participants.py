@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, raiseload
 
 from ..audit.services import pending_changes, record
 from ..auth.roles import Role
@@ -31,14 +32,30 @@ PARTICIPANT_FIELDS = ("first_name", "last_name", "birth_date", "phone", "email",
 
 def participants_for(user, *, active_on: date | None = None, project_id: int | None = None) -> list[Participant]:
     """The participants a user may see (admins: all; supervisors: those of their own projects)."""
-    stmt = select(Participant).order_by(Participant.last_name, Participant.first_name)
-    if not user.has_role(Role.ADMIN):
-        stmt = stmt.join(project_supervisors, project_supervisors.c.project_id == Participant.project_id).where(
-            project_supervisors.c.user_id == user.id)
+    stmt = _visible_participants(user)
     if active_on is not None:
         stmt = stmt.where(Participant.starts_on <= active_on, Participant.ends_on >= active_on)
     if project_id is not None:
         stmt = stmt.where(Participant.project_id == project_id)
+    return list(db.session.scalars(stmt).unique())
+
+
+def _visible_participants(user):
+    stmt = select(Participant).order_by(Participant.last_name, Participant.first_name)
+    if not user.has_role(Role.ADMIN):
+        stmt = stmt.join(project_supervisors, project_supervisors.c.project_id == Participant.project_id).where(
+            project_supervisors.c.user_id == user.id)
+    return stmt
+
+
+def crew_between(user, first: date, last: date) -> list[Participant]:
+    """The participants a user may see whose measure runs at some time in [first, last], for figures over many
+    people: each with the name of their project, nothing else loaded (no qualifications, building, packages)."""
+    stmt = _visible_participants(user).where(Participant.starts_on <= last, Participant.ends_on >= first).options(
+        joinedload(Participant.project).options(raiseload(RenovationProject.building),
+                                                raiseload(RenovationProject.supervisors),
+                                                raiseload(RenovationProject.work_packages)),
+        raiseload(Participant.default_work_package), raiseload(Participant.qualifications))
     return list(db.session.scalars(stmt).unique())
 
 

@@ -1,6 +1,7 @@
 """Viertelwerk documents and report figures: the monthly timesheet to sign, hours against plan,
 attendance, hours per property."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from ..reports.pdf import facts as facts_table
 from .hours import locked_months, month_end, month_entries
 from .models import Absence, HourEntry, Participant, RenovationProject, WorkPackage
 from .participants import attendance
+from .services import visible_to
 
 WEEKDAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
@@ -119,46 +121,66 @@ def timesheet_story(doc: Document, participant: Participant, first) -> list:
 
 @dataclass
 class PackageHours:
-    project: RenovationProject
-    package: WorkPackage
+    project_name: str
+    trade: str
+    description: str | None
+    planned_hours: Decimal
     booked: Decimal
 
     @property
     def share(self) -> int | None:
-        return int(self.booked * 100 / self.package.planned_hours) if self.package.planned_hours else None
+        return int(self.booked * 100 / self.planned_hours) if self.planned_hours else None
 
 
-def hours_by_package(projects: list[RenovationProject], first=None, last=None) -> list[PackageHours]:
-    """Worked hours per work package against plan (absences do not count as work)."""
-    ids = [p.id for p in projects]
-    if not ids:
-        return []
-    stmt = (select(HourEntry.work_package_id, func.sum(HourEntry.hours))
-            .where(HourEntry.project_id.in_(ids), HourEntry.absence.is_(None)).group_by(HourEntry.work_package_id))
-    if first:
-        stmt = stmt.where(HourEntry.worked_on >= first)
-    if last:
-        stmt = stmt.where(HourEntry.worked_on <= last)
-    booked = {pid: Decimal(h) for pid, h in db.session.execute(stmt)}
-    return [PackageHours(project, package, booked.get(package.id, Decimal("0")))
-            for project in projects for package in project.work_packages]
+@dataclass
+class BuildingHours:
+    address: str
+    hours: Decimal
+    people: int
 
 
-def hours_by_property(projects: list[RenovationProject], first=None, last=None) -> list[tuple[Property, Decimal, int]]:
-    """Worked hours per building (through the given projects), with the number of people who worked there."""
-    stmt = (select(RenovationProject.property_id, func.sum(HourEntry.hours),
-                   func.count(func.distinct(HourEntry.participant_id)))
-            .join(RenovationProject, RenovationProject.id == HourEntry.project_id)
-            .where(HourEntry.absence.is_(None), HourEntry.project_id.in_([p.id for p in projects]))
-            .group_by(RenovationProject.property_id))
-    if first:
-        stmt = stmt.where(HourEntry.worked_on >= first)
-    if last:
-        stmt = stmt.where(HourEntry.worked_on <= last)
-    rows = db.session.execute(stmt).all()
-    buildings = {p.id: p for p in db.session.scalars(select(Property).where(Property.id.in_([r[0] for r in rows])))}
-    return sorted(((buildings[pid], Decimal(hours), people) for pid, hours, people in rows),
-                  key=lambda row: row[0].short_address)
+def worked_hours(user, first, last) -> tuple[list[PackageHours], list[BuildingHours]]:
+    """Worked hours in [first, last] (absences do not count as work) over the projects the user works on
+    (``services.projects_for``): per work package against plan, and per building with the number of people who
+    worked there.
+
+    Two queries, whatever the number of projects: the projects with their packages and addresses as plain rows,
+    and one pass over the period's entries, project by project through the covering index
+    ix_hour_entries_project_sums (the entries' table itself is not read)."""
+    projects = (select(RenovationProject.id, RenovationProject.name, Property.street, Property.house_number,
+                       WorkPackage.id.label("package_id"), WorkPackage.trade, WorkPackage.description,
+                       WorkPackage.planned_hours)
+                .join(Property, Property.id == RenovationProject.property_id)
+                .outerjoin(WorkPackage, WorkPackage.project_id == RenovationProject.id)
+                .order_by(RenovationProject.status, RenovationProject.name, RenovationProject.id,
+                          WorkPackage.position, WorkPackage.id))
+    sums = (select(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id,
+                   func.sum(HourEntry.hours))
+            .select_from(RenovationProject).join(HourEntry, HourEntry.project_id == RenovationProject.id)
+            .where(HourEntry.worked_on >= first, HourEntry.worked_on <= last, HourEntry.absence.is_(None))
+            .group_by(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id))
+    projects, sums = visible_to(user, projects), visible_to(user, sums)
+    booked: dict[int, Decimal] = defaultdict(Decimal)  # per work package
+    project_hours: dict[int, Decimal] = defaultdict(Decimal)
+    project_people: dict[int, set[int]] = defaultdict(set)
+    for project_id, package_id, participant_id, hours in db.session.execute(sums):
+        booked[package_id] += Decimal(hours)
+        project_hours[project_id] += Decimal(hours)
+        project_people[project_id].add(participant_id)
+    packages, addresses = [], {}
+    for row in db.session.execute(projects):
+        addresses[row.id] = f"{row.street} {row.house_number}"  # as Property.short_address
+        if row.package_id is not None:
+            packages.append(PackageHours(row.name, row.trade, row.description, row.planned_hours,
+                                         booked.get(row.package_id, Decimal("0"))))
+    building_hours: dict[str, Decimal] = defaultdict(Decimal)
+    building_people: dict[str, set[int]] = defaultdict(set)
+    for project_id, hours in project_hours.items():
+        building_hours[addresses[project_id]] += hours
+        building_people[addresses[project_id]] |= project_people[project_id]
+    buildings = [BuildingHours(address, hours, len(building_people[address]))
+                 for address, hours in building_hours.items()]
+    return packages, sorted(buildings, key=lambda row: row.address)
 
 
 def default_period(today):

@@ -185,23 +185,41 @@ class ProjectProgress:
 def progress(project: RenovationProject) -> ProjectProgress:
     """Hours and money against plan: booked working hours per work package, labour at the calculated
     hourly rate, material costs booked."""
+    return progress_of([project])[0]
+
+
+def progress_of(projects: list[RenovationProject]) -> list[ProjectProgress]:
+    """``progress`` of many projects in three queries, however many there are."""
+    ids = [project.id for project in projects]
     booked = dict(db.session.execute(
         select(HourEntry.work_package_id, func.sum(HourEntry.hours))
-        .where(HourEntry.project_id == project.id, HourEntry.absence.is_(None))
-        .group_by(HourEntry.work_package_id)).all())
-    packages = [PackageProgress(p, Decimal(booked.get(p.id) or 0)) for p in project.work_packages]
-    total_hours = sum((p.booked_hours for p in packages), Decimal("0"))
-    material = Decimal(db.session.scalar(select(func.coalesce(func.sum(MaterialCost.amount), 0))
-                                         .where(MaterialCost.project_id == project.id)))
+        .where(HourEntry.project_id.in_(ids), HourEntry.absence.is_(None))
+        .group_by(HourEntry.work_package_id)).all()) if ids else {}
+    material = dict(db.session.execute(
+        select(MaterialCost.project_id, func.sum(MaterialCost.amount))
+        .where(MaterialCost.project_id.in_(ids)).group_by(MaterialCost.project_id)).all()) if ids else {}
     rate = rule_value(LABOUR_RATE)
-    return ProjectProgress(project, packages, total_hours,
-                           sum((p.planned_hours for p in project.work_packages), Decimal("0")),
-                           (total_hours * rate).quantize(Decimal("0.01")), material, rate)
+    result = []
+    for project in projects:
+        packages = [PackageProgress(p, Decimal(booked.get(p.id) or 0)) for p in project.work_packages]
+        total_hours = sum((p.booked_hours for p in packages), Decimal("0"))
+        result.append(ProjectProgress(project, packages, total_hours,
+                                      sum((p.planned_hours for p in project.work_packages), Decimal("0")),
+                                      (total_hours * rate).quantize(Decimal("0.01")),
+                                      Decimal(material.get(project.id) or 0), rate))
+    return result
 
 
 def projects_for(user) -> list[RenovationProject]:
     """The projects a user works on: all for admins and officers (progress only), their own for supervisors."""
     stmt = select(RenovationProject).order_by(RenovationProject.status, RenovationProject.name)
-    if not user.has_role(Role.ADMIN, Role.HOUSING_OFFICER, Role.MANAGEMENT):
-        stmt = stmt.join(project_supervisors).where(project_supervisors.c.user_id == user.id)
-    return list(db.session.scalars(stmt).unique())
+    return list(db.session.scalars(visible_to(user, stmt)).unique())
+
+
+def visible_to(user, stmt):
+    """``stmt``, which reads renovation_projects, narrowed to the projects the user works on (as ``projects_for``):
+    all for admins, officers and management, their own for supervisors."""
+    if user.has_role(Role.ADMIN, Role.HOUSING_OFFICER, Role.MANAGEMENT):
+        return stmt
+    return stmt.join(project_supervisors, project_supervisors.c.project_id == RenovationProject.id).where(
+        project_supervisors.c.user_id == user.id)

@@ -1,4 +1,6 @@
+from dataclasses import replace
 from datetime import date, timedelta
+from operator import itemgetter
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -53,7 +55,7 @@ def _month_or_404(text: str):
 
 def _project_rows():
     """The list's rows: the user's projects (``services.projects_for``) with their progress."""
-    return [services.progress(project) for project in services.projects_for(current_user)]
+    return services.progress_of(services.projects_for(current_user))
 
 
 @bp.route("/projects")
@@ -81,16 +83,24 @@ def _project_columns() -> list[Column]:
             Column(_("Material gegen Budget (%)"), lambda p: p.share(p.material_cost, p.project.material_budget))]
 
 
+def _read_now(columns: list[Column], rows) -> tuple[list[Column], list[list]]:
+    """Every cell of an export read before the audit commit: the commit expires the rows, and a CSV streams after
+    the request's session has closed, so it could neither reload them nor afford a query per row."""
+    values = [[column.value(row) for column in columns] for row in rows]
+    return [replace(column, value=itemgetter(index)) for index, column in enumerate(columns)], values
+
+
 @bp.route("/projects/export.<fmt>")
 @roles_required(*PROGRESS_ROLES)
 def export_projects(fmt):
     """The project list with hours and money against plan, as the list shows it to this user; audited."""
     require_format(fmt)
     rows = _project_rows()
+    columns, values = _read_now(_project_columns(), rows)
     record("project.export", object_type="renovation_projects", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"viertelwerk-projekte-{today().isoformat()}"
-    return export_response(fmt, name, _("Projekte"), _project_columns(), rows)
+    return export_response(fmt, name, _("Projekte"), columns, values)
 
 
 @bp.route("/projects/<int:project_id>")
@@ -261,9 +271,10 @@ def crew_month(project_id, month):
 @roles_required(*CREW_ROLES)
 def participant_list():
     rows = participants.participants_for(current_user)
+    page = render_template("renovation/participants.html", rows=rows, today=today())
     record("participant.list", object_type="participants", summary=str(len(rows)))
-    db.session.commit()
-    return render_template("renovation/participants.html", rows=rows, today=today())
+    db.session.commit()  # after rendering: the commit expires every row read
+    return page
 
 
 def _participant_columns() -> list[Column]:
@@ -283,10 +294,11 @@ def export_participants(fmt):
     """Need-to-know as on the list: a supervisor exports the crews of their own projects only; audited."""
     require_format(fmt)
     rows = participants.participants_for(current_user)
+    columns, values = _read_now(_participant_columns(), rows)
     record("participant.export", object_type="participants", summary=f"list {fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"viertelwerk-teilnehmende-{today().isoformat()}"
-    return export_response(fmt, name, _("Teilnehmende"), _participant_columns(), rows)
+    return export_response(fmt, name, _("Teilnehmende"), columns, values)
 
 
 def _participant_form(participant=None):
@@ -329,12 +341,12 @@ def participant(participant_id):
             db.session.commit()
             flash(_("Die Angaben sind gespeichert."), "success")
             return redirect(url_for("renovation.participant", participant_id=person.id))
-    elif request.method == "GET":
+    page = render_template("renovation/participant.html", participant=person, form=form,
+                           qualification_form=QualificationForm(), months=_recent_months(person), today=today())
+    if request.method == "GET":
         record("participant.view", person)
-        db.session.commit()
-    months = _recent_months(person)
-    return render_template("renovation/participant.html", participant=person, form=form,
-                           qualification_form=QualificationForm(), months=months, today=today())
+        db.session.commit()  # after rendering: the commit expires every row read
+    return page
 
 
 def _recent_months(person):
@@ -379,11 +391,12 @@ def month(participant_id, month):
     entries = hours.month_entries(person, first)
     lock = next(iter([m for m in hours.locked_months(person.id, first, first)]), None)
     rate = participants.attendance([person], first, hours.month_end(first))[0]
-    record("participant.month_view", person, summary=month)
-    db.session.commit()
-    return render_template("renovation/month.html", participant=person, first=first, entries=entries,
+    page = render_template("renovation/month.html", participant=person, first=first, entries=entries,
                            locked=lock is not None, rate=rate, approve_form=EmptyForm(), unlock_form=UnlockForm(),
                            month_title=reports.month_title(first), today=today())
+    record("participant.month_view", person, summary=month)
+    db.session.commit()  # after rendering: the commit expires every entry read
+    return page
 
 
 @bp.route("/participants/<int:participant_id>/months/<month>/approve", methods=["POST"])
@@ -444,11 +457,9 @@ def report():
         last = date.fromisoformat(request.args["to"]) if request.args.get("to") else last
     except ValueError:
         flash(_("Bitte Daten im Format JJJJ-MM-TT angeben."), "error")
-    own = services.projects_for(current_user)
-    packages = reports.hours_by_package(own, first, last)
-    people = participants.participants_for(current_user) if current_user.has_role(*CREW_ROLES) else []
+    packages, buildings = reports.worked_hours(current_user, first, last)
+    people = participants.crew_between(current_user, first, last) if current_user.has_role(*CREW_ROLES) else []
     rates = participants.attendance(people, first, last)
-    buildings = reports.hours_by_property(own, first, last)
     fmt = request.args.get("format")
     if fmt in EXPORT_FORMATS:
         table = request.args.get("table")  # named in the file name: only a known one
@@ -469,18 +480,19 @@ def _export(which, fmt, packages, rates, buildings):
         rows = rates
         record("participant.export", object_type="participants", summary=f"attendance {fmt}")
     elif which == "buildings":
-        columns = [Column(_("Gebäude"), lambda r: r[0].short_address), Column(_("Stunden"), lambda r: r[1]),
-                   Column(_("Personen"), lambda r: r[2])]
+        columns = [Column(_("Gebäude"), lambda r: r.address), Column(_("Stunden"), lambda r: r.hours),
+                   Column(_("Personen"), lambda r: r.people)]
         rows = buildings
     else:
-        columns = [Column(_("Projekt"), lambda r: r.project.name), Column(_("Gewerk"), lambda r: r.package.trade),
-                   Column(_("Beschreibung"), lambda r: r.package.description),
-                   Column(_("Geplante Stunden"), lambda r: r.package.planned_hours),
+        columns = [Column(_("Projekt"), lambda r: r.project_name), Column(_("Gewerk"), lambda r: r.trade),
+                   Column(_("Beschreibung"), lambda r: r.description),
+                   Column(_("Geplante Stunden"), lambda r: r.planned_hours),
                    Column(_("Geleistete Stunden"), lambda r: r.booked), Column(_("Anteil (%)"), lambda r: r.share)]
         rows = packages
+    columns, values = _read_now(columns, rows)
     db.session.commit()
     name = f"viertelwerk-{which}-{today().isoformat()}"
-    return export_response(fmt, name, _("Auswertung"), columns, rows)
+    return export_response(fmt, name, _("Auswertung"), columns, values)
 
 
 @bp.route("/months/<month>/timesheets", methods=["POST"])

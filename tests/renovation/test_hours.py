@@ -682,6 +682,26 @@ def test_unapproved_past_months_lists_each_month_once_and_in_order(project, supe
     assert [m for _p, m in months] == [FEBRUARY, MARCH]
 
 
+def test_unapproved_past_months_finds_an_open_month_behind_approved_and_empty_ones(project, supervisor):
+    """Only the months no approval covers are read; a month of the measure without hours (never approved) and an
+    approval outside the measure neither hide a later open month nor count as one."""
+    pid, wp = project["participant"], project["package"]
+    with time_machine.travel(datetime(2026, 6, 15, 10, tzinfo=UTC), tick=False):
+        for day in (date(2026, 2, 9), date(2026, 4, 6), date(2026, 5, 4), date(2026, 5, 5)):
+            hours.create_entry(work(pid, day, "6", wp), actor=supervisor)
+        for first in (date(2026, 1, 1), FEBRUARY, date(2026, 4, 1)):  # January: before the measure
+            hours.approve_month(person(project), first, actor=supervisor)
+        db.session.commit()
+
+        months = hours.unapproved_past_months([person(project)], date(2026, 6, 15))
+        hours.approve_month(person(project), date(2026, 5, 1), actor=supervisor)
+        db.session.commit()
+        none_left = hours.unapproved_past_months([person(project)], date(2026, 6, 15))
+
+    assert [(p.id, m) for p, m in months] == [(pid, date(2026, 5, 1))]
+    assert none_left == []
+
+
 def test_unapproved_past_months_of_nobody_is_empty():
     assert hours.unapproved_past_months([], TODAY) == []
 

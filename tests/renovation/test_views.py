@@ -1,5 +1,6 @@
 """The Viertelwerk pages: project progress (and who sees the crew), participant pages and months with approval and
-unlocking, the timesheet PDF, the reports page with its exports, the supervisor's start page, query counts."""
+unlocking, the timesheet PDF, the reports page with its exports, the supervisor's start page. (Their query counts:
+test_query_counts.py.)"""
 
 import csv
 import io
@@ -509,6 +510,20 @@ def test_the_reports_page_shows_hours_per_package_attendance_and_hours_per_prope
     assert buildings[address] == ["61,50", "2"]
 
 
+def test_the_attendance_table_lists_the_people_whose_measure_runs_in_the_period(client, login, supervisor,
+                                                                               report_data):
+    ids, _other = report_data
+    add_participant(ids["project"], ids["package"], actor=supervisor, first="Später", last="Kaya",
+                    starts_on=date(2026, 3, 9), briefing=date(2026, 3, 9))
+    login(client, supervisor)
+
+    response = client.get(REPORT)
+
+    attendance = [row[0] for row in table_after(response, "Anwesenheit je Teilnehmende")]
+    assert attendance == ["Şükrü, Ţăran0", "Şükrü, Ţăran1"]
+    assert "Später" in visible(client.get("/viertelwerk/reports?from=2026-03-02&to=2026-03-09"))
+
+
 def test_the_reports_page_gives_officers_figures_without_people(role_client, report_data):
     ids, other = report_data
 
@@ -623,41 +638,3 @@ def test_the_start_page_reminder_goes_once_the_month_is_approved(client, login, 
 
 def visible_fragment(fragment: str) -> str:
     return " ".join(page_text_of(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-# --- query counts do not grow with the crew ------------------------------------------------------------------------
-
-
-def grow_crew(ids, admin, to):
-    for n in range(len(ids["participants"]), to):
-        person = add_participant(ids["project"], ids["package"], actor=admin, first=f"Neu{n}", last="Kaya")
-        hours.create_entry(work(person.id, MONDAY, "6", ids["package"]), actor=admin)
-        ids["participants"].append(person.id)
-    db.session.commit()
-
-
-@pytest.mark.parametrize("url", [
-    "/viertelwerk/participants", "/viertelwerk/projects", "/viertelwerk/projects/{project}", "/viertelwerk/reports",
-    "/viertelwerk/projects/{project}/months/2026-03",
-    "/viertelwerk/projects/{project}/sheet?week=" + LAST_WEEK_PARAM,
-])
-def test_query_counts_do_not_grow_with_the_number_of_participants(client, login, supervisor, admin, count_queries,
-                                                                  url):
-    ids = viertelwerk_project(supervisor=supervisor, crew_size=3)
-    for pid in ids["participants"]:
-        hours.create_entry(work(pid, MONDAY, "6", ids["package"]), actor=admin)
-    db.session.commit()
-    login(client, supervisor)
-    target = url.format(project=ids["project"])
-    client.get(target)  # warm up (translations, rules)
-
-    with count_queries() as three:
-        assert client.get(target).status_code == 200
-    grow_crew(ids, admin, 12)
-    with count_queries() as twelve:
-        response = client.get(target)
-    assert response.status_code == 200
-    if "participants" in url or "sheet" in url:
-        assert "Neu11" in response.get_data(as_text=True)
-
-    assert len(twelve) == len(three), "\n".join(twelve)

@@ -1,8 +1,12 @@
+from dataclasses import replace
+from datetime import date
+from operator import itemgetter
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
 from ..audit.services import record
 from ..auth.decorators import roles_required
@@ -12,6 +16,7 @@ from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
+from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
@@ -89,17 +94,29 @@ def _officer_may_see(vacancy: Vacancy) -> bool:
 def households():
     """The advisor's caseload (or everyone's), most urgent and longest waiting first."""
     mine, status, stmt = _household_list()
-    stmt = stmt.limit(500)
-    rows = db.session.scalars(stmt).all()
+    try:
+        rows, next_cursor = keyset_page(stmt.order_by(None), HOUSEHOLD_ORDER, PAGE_SIZE, request.args.get("after"))
+    except InvalidCursor:
+        abort(400)
+    args = {key: value for key, value in request.args.items() if key != "after"}
     limited = own_caseload_of(current_user) is not None
     count_query = select(Applicant.status, func.count()).group_by(Applicant.status)
     if limited:
         count_query = count_query.where(Applicant.advisor_id == current_user.id)
     counts = dict(db.session.execute(count_query).all())
+    page = render_template("placement/households.html", rows=rows, mine=mine, status=status, counts=counts,
+                           statuses=list(ApplicantStatus), today=today(), limited=limited, export_args=args,
+                           next_url=url_for("placement.households", **args, after=next_cursor) if next_cursor else None,
+                           first_url=url_for("placement.households", **args) if request.args.get("after") else None)
     record("applicant.list", object_type="applicants", summary=f"{len(rows)} rows")
-    db.session.commit()
-    return render_template("placement/households.html", rows=rows, mine=mine, status=status, counts=counts,
-                           statuses=list(ApplicantStatus), today=today(), limited=limited)
+    db.session.commit()  # after rendering: the commit expires every row read
+    return page
+
+
+# The lists' pages (50 rows each, continued after the last row's sort values) in the order of their indexes.
+HOUSEHOLD_ORDER = [SortKey(Applicant.urgency_rank, descending=True), SortKey(Applicant.registered_on, kind=date),
+                   SortKey(Applicant.id)]
+FLAT_ORDER = [SortKey(Vacancy.available_from, kind=date), SortKey(Vacancy.id)]
 
 
 def _household_list():
@@ -108,7 +125,10 @@ def _household_list():
     mine = request.args.get("all") != "1" or own_caseload_of(current_user) is not None
     status = request.args.get("status")
     statuses = [ApplicantStatus(status)] if status in {s.value for s in ApplicantStatus} else None
-    return mine, status, services.caseload(current_user, statuses=statuses, everyone=not mine)
+    # The list shows neither consents nor areas: none of them is loaded (and touching one would fail a test).
+    stmt = services.caseload(current_user, statuses=statuses, everyone=not mine).options(
+        raiseload(Applicant.consents), raiseload(Applicant.preferred_areas), raiseload(Applicant.excluded_areas))
+    return mine, status, stmt
 
 
 def _applicant_form(applicant=None, formdata=None):
@@ -172,18 +192,21 @@ def household(applicant_id):
     flats = matching.vacancies_for(applicant, near_misses=near, limit=30) \
         if applicant.status in (ApplicantStatus.SEARCHING, ApplicantStatus.OFFER) else []
     offers = db.session.scalars(select(Offer).where(Offer.applicant_id == applicant.id)
+                                .options(joinedload(Offer.vacancy).joinedload(Vacancy.unit).joinedload(Unit.building))
                                 .order_by(Offer.created_at.desc())).all()
     tenancies = db.session.scalars(select(Tenancy).where(Tenancy.applicant_id == applicant.id)
+                                   .options(joinedload(Tenancy.unit).joinedload(Unit.building))
                                    .order_by(Tenancy.starts_on.desc())).all()
     status_form = StatusForm(version=applicant.version)
     status_form.to.choices = _status_choices(applicant)
-    record("applicant.view", applicant)
-    db.session.commit()
-    return render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
+    page = render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
                            tenancies=tenancies, status_form=status_form, consent_form=ConsentForm(given_on=today()),
                            revoke_form=EmptyForm(), propose_form=EmptyForm(), today=today(),
                            health_form=_health_note_form(applicant) if can_see_health_note(current_user, applicant)
                            else None)
+    record("applicant.view", applicant)
+    db.session.commit()  # after rendering: the commit expires every row read
+    return page
 
 
 @bp.route("/households/<int:applicant_id>/status", methods=["POST"])
@@ -318,8 +341,14 @@ def resolve_case(case_id):
 @roles_required(*FLAT_ROLES)
 def flats():
     status, stmt = _flat_list()
-    rows = db.session.scalars(stmt.limit(500)).all()
-    return render_template("placement/flats.html", rows=rows, status=status, statuses=list(VacancyStatus))
+    try:
+        rows, next_cursor = keyset_page(stmt.order_by(None), FLAT_ORDER, PAGE_SIZE, request.args.get("after"))
+    except InvalidCursor:
+        abort(400)
+    args = {key: value for key, value in request.args.items() if key != "after"}
+    return render_template("placement/flats.html", rows=rows, status=status, statuses=list(VacancyStatus),
+                           next_url=url_for("placement.flats", **args, after=next_cursor) if next_cursor else None,
+                           first_url=url_for("placement.flats", **args) if request.args.get("after") else None)
 
 
 def _flat_list():
@@ -505,6 +534,13 @@ def _landlord_columns(open_cases, flats):
             Column(_("offene Fälle"), lambda row: open_cases.get(row.id, 0))]
 
 
+def _read_now(columns: list[Column], rows) -> tuple[list[Column], list[list]]:
+    """Every cell of an export read before the audit commit: the commit expires the rows, and read after it each
+    would be read again, a query per row (a CSV streams after the request's session has closed besides)."""
+    values = [[column.value(row) for column in columns] for row in rows]
+    return [replace(column, value=itemgetter(index)) for index, column in enumerate(columns)], values
+
+
 @bp.route("/households/export.<fmt>")
 @roles_required(*CASEWORK_ROLES)
 def export_households(fmt):
@@ -512,10 +548,11 @@ def export_households(fmt):
     require_format(fmt)
     _mine, _status, stmt = _household_list()
     rows = db.session.scalars(stmt).all()
+    columns, values = _read_now(_household_columns(), rows)
     record("applicant.export", object_type="applicants", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"haushalte-{today().isoformat()}"
-    return export_response(fmt, name, _("Haushalte"), _household_columns(), rows)
+    return export_response(fmt, name, _("Haushalte"), columns, values)
 
 
 @bp.route("/flats/export.<fmt>")
@@ -524,10 +561,11 @@ def export_flats(fmt):
     require_format(fmt)
     _status, stmt = _flat_list()
     rows = db.session.scalars(stmt).all()
+    columns, values = _read_now(_flat_columns(), rows)
     record("vacancy.export", object_type="vacancies", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"wohnungen-{today().isoformat()}"
-    return export_response(fmt, name, _("Wohnungen"), _flat_columns(), rows)
+    return export_response(fmt, name, _("Wohnungen"), columns, values)
 
 
 @bp.route("/landlords/export.<fmt>")
@@ -536,8 +574,8 @@ def export_landlords(fmt):
     """The landlords with their contacts and counts, as the list shows them; audited."""
     require_format(fmt)
     rows, open_cases, flats = _landlord_list()
+    columns, values = _read_now(_landlord_columns(open_cases, flats), rows)
     record("landlord.export", object_type="landlords", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
-    columns = _landlord_columns(open_cases, flats)
     name = f"vermietende-{today().isoformat()}"
-    return export_response(fmt, name, _("Vermietende"), columns, rows)
+    return export_response(fmt, name, _("Vermietende"), columns, values)

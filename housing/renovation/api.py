@@ -252,8 +252,7 @@ def _entry_input(body: HourEntryIn) -> hours.EntryInput:
 @operation("/projects", summary="Renovation projects (supervisors: their own)", tag=TAG, roles=PROGRESS_ROLES,
            query=PageQuery, response=ProjectOut, paged=True)
 def list_projects(query: PageQuery):
-    allowed = [p.id for p in services.projects_for(current_user)]
-    stmt = select(RenovationProject).where(RenovationProject.id.in_(allowed))
+    stmt = services.visible_to(current_user, select(RenovationProject))
     rows, next_cursor = keyset_page(stmt, RenovationProject.id, query.limit, query.cursor)
     return jsonify(items=[ProjectOut.of(p).model_dump(mode="json") for p in rows], next_cursor=next_cursor)
 
@@ -329,8 +328,7 @@ def update_work_package(project_id: int, package_id: int, body: WorkPackagePatch
 @operation("/participants", summary="Participants of your projects", tag=TAG, roles=CREW_ROLES, query=PageQuery,
            response=ParticipantOut, paged=True)
 def list_participants(query: PageQuery):
-    allowed = [p.id for p in participants.participants_for(current_user)]
-    stmt = select(Participant).where(Participant.id.in_(allowed))
+    stmt = participants.visible_to(current_user, select(Participant))
     rows, next_cursor = keyset_page(stmt, Participant.id, query.limit, query.cursor)
     response = page_response(rows, next_cursor, ParticipantOut)
     record("participant.list", object_type="participants", summary=f"api {len(rows)}")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import exists, func, select
 
 from ..extensions import db
 from ..jobs.registry import Outcome, Reminder, register_job
@@ -58,12 +58,16 @@ def unapproved_month_reminders(on: date) -> Outcome:
     for _step in range(LOOK_BACK_MONTHS):
         first = _first_of_month(first - timedelta(days=1))
         following = _first_of_month(first + timedelta(days=31))
-        locked = exists().where(MonthLock.participant_id == HourEntry.participant_id, MonthLock.month == first,
+        # Who worked on which project that month, read project by project through the index by project and day,
+        # then checked for an approval once per person (not once per entry).
+        crews = (select(HourEntry.project_id, HourEntry.participant_id).select_from(RenovationProject)
+                 .join(HourEntry, HourEntry.project_id == RenovationProject.id)
+                 .where(HourEntry.worked_on >= first, HourEntry.worked_on < following)
+                 .group_by(HourEntry.project_id, HourEntry.participant_id).subquery())
+        locked = exists().where(MonthLock.participant_id == crews.c.participant_id, MonthLock.month == first,
                                 MonthLock.unlocked_at.is_(None))
         for project_id, people in db.session.execute(
-                select(HourEntry.project_id, func.count(distinct(HourEntry.participant_id)))
-                .where(HourEntry.worked_on >= first, HourEntry.worked_on < following, ~locked)
-                .group_by(HourEntry.project_id)):
+                select(crews.c.project_id, func.count()).where(~locked).group_by(crews.c.project_id)):
             open_months[(project_id, first)] = people
     project_ids = {project_id for project_id, _month in open_months}
     names = dict(db.session.execute(select(RenovationProject.id, RenovationProject.name)

@@ -41,11 +41,15 @@ def participants_for(user, *, active_on: date | None = None, project_id: int | N
 
 
 def _visible_participants(user):
-    stmt = select(Participant).order_by(Participant.last_name, Participant.first_name)
-    if not user.has_role(Role.ADMIN):
-        stmt = stmt.join(project_supervisors, project_supervisors.c.project_id == Participant.project_id).where(
-            project_supervisors.c.user_id == user.id)
-    return stmt
+    return visible_to(user, select(Participant).order_by(Participant.last_name, Participant.first_name))
+
+
+def visible_to(user, stmt):
+    """``stmt``, which reads participants, narrowed to those the user may see (as ``participants_for``)."""
+    if user.has_role(Role.ADMIN):
+        return stmt
+    return stmt.join(project_supervisors, project_supervisors.c.project_id == Participant.project_id).where(
+        project_supervisors.c.user_id == user.id)
 
 
 def crew_between(user, first: date, last: date) -> list[Participant]:

@@ -160,6 +160,28 @@ def test_the_project_list_and_reports_cost_the_same_queries_for_1_or_4_projects(
     assert len(four) == len(one), "\n".join(four)
 
 
+@pytest.mark.parametrize("url", ["/api/v1/participants", "/api/v1/projects", "/api/v1/participants/{participant}"])
+def test_the_api_lists_cost_the_same_queries_for_a_crew_of_3_or_12(client, supervisor, admin, bearer, count_queries,
+                                                                    url):
+    ids = viertelwerk_project(supervisor=supervisor, crew_size=3)
+    viertelwerk_project(crew_size=2)  # another crew
+    headers = bearer(supervisor)
+    target = url.format(participant=ids["participant"])
+
+    def queries() -> int:
+        with expiring_commits(), count_queries() as statements:
+            response = client.get(target, headers=headers)
+        assert response.status_code == 200
+        return len(statements)
+
+    client.get(target, headers=headers)
+    few = queries()
+    grow_crew(ids, admin, 12)
+    viertelwerk_project(supervisor=supervisor, crew_size=2)
+
+    assert queries() == few
+
+
 def test_the_api_month_of_hours_costs_the_same_queries_for_3_or_12_entries(client, supervisor, bearer, project,
                                                                            count_queries):
     pid = project["participant"]

@@ -52,14 +52,19 @@ def visible_to(user, stmt):
         project_supervisors.c.user_id == user.id)
 
 
+# For lists of many people: each with the name of their project, without its building, supervisors and packages
+# or the person's default package (touching one fails).
+AS_LISTED = (joinedload(Participant.project).options(raiseload(RenovationProject.building),
+                                                     raiseload(RenovationProject.supervisors),
+                                                     raiseload(RenovationProject.work_packages)),
+             raiseload(Participant.default_work_package))
+
+
 def crew_between(user, first: date, last: date) -> list[Participant]:
     """The participants a user may see whose measure runs at some time in [first, last], for figures over many
-    people: each with the name of their project, nothing else loaded (no qualifications, building, packages)."""
+    people: loaded ``AS_LISTED`` and without their qualifications."""
     stmt = _visible_participants(user).where(Participant.starts_on <= last, Participant.ends_on >= first).options(
-        joinedload(Participant.project).options(raiseload(RenovationProject.building),
-                                                raiseload(RenovationProject.supervisors),
-                                                raiseload(RenovationProject.work_packages)),
-        raiseload(Participant.default_work_package), raiseload(Participant.qualifications))
+        *AS_LISTED, raiseload(Participant.qualifications))
     return list(db.session.scalars(stmt).unique())
 
 

@@ -17,6 +17,7 @@ from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
+from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import EXPORT_FORMATS, Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, hours, participants, reports, services, sheet
@@ -267,11 +268,24 @@ def crew_month(project_id, month):
 # --- participants -------------------------------------------------------------------------------------
 
 
+# The participant list: fifty a page by name (the order of ix_participants_name), continued after the last row's.
+PAGE_SIZE = 50
+PARTICIPANT_ORDER = [SortKey(Participant.last_name, kind=str), SortKey(Participant.first_name, kind=str),
+                     SortKey(Participant.id)]
+
+
 @bp.route("/participants")
 @roles_required(*CREW_ROLES)
 def participant_list():
-    rows = participants.participants_for(current_user)
-    page = render_template("renovation/participants.html", rows=rows, today=today())
+    try:
+        rows, next_cursor = keyset_page(
+            participants.visible_to(current_user, select(Participant)).options(*participants.AS_LISTED),
+            PARTICIPANT_ORDER, PAGE_SIZE, request.args.get("after"))
+    except InvalidCursor:
+        abort(400)
+    page = render_template("renovation/participants.html", rows=rows, today=today(),
+                           next_url=url_for("renovation.participant_list", after=next_cursor) if next_cursor else None,
+                           first_url=url_for("renovation.participant_list") if request.args.get("after") else None)
     record("participant.list", object_type="participants", summary=str(len(rows)))
     db.session.commit()  # after rendering: the commit expires every row read
     return page

@@ -3,6 +3,7 @@ unlocking, the timesheet PDF, the reports page with its exports, the supervisor'
 test_query_counts.py.)"""
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from housing.audit.models import AuditEvent
 from housing.auth.roles import Role
 from housing.extensions import db
-from housing.renovation import hours
+from housing.renovation import hours, views
 from housing.renovation.models import Participant, RenovationProject
 from housing.renovation.participants import create_participant
 from housing.renovation.services import add_material_cost, update_project
@@ -214,6 +215,27 @@ def test_the_participant_list_shows_only_the_own_crews(client, login, supervisor
     assert f"/viertelwerk/participants/{project['participant']}\"" in body
     assert f"/viertelwerk/participants/{stranger.id}\"" not in body
     assert "Zając" not in body
+
+
+def test_the_participant_list_pages_by_name(client, login, supervisor, admin, project, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for first, last in (("Anna", "Zander"), ("Berta", "Albers"), ("Carl", "Albers"), ("Dora", "Meier")):
+        add_participant(project["project"], project["package"], actor=admin, first=first, last=last)
+    login(client, supervisor)
+
+    pages, url = [], "/viertelwerk/participants"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append([row[0] for row in table_after(response, "Name")])
+        found = re.search(r'href="([^"]*after=[^"]*)"[^>]*>Weiter', response.get_data(as_text=True))
+        url = html.unescape(found.group(1)) if found else None
+
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert pages[0] == ["Albers, Berta", "Albers, Carl"]  # (where Ş sorts depends on the database's collation)
+    assert sorted(sum(pages, [])) == sorted(["Albers, Berta", "Albers, Carl", "Meier, Dora", "Zander, Anna",
+                                             "Şükrü, Ţăran0"])
+    assert client.get("/viertelwerk/participants?after=nonsense").status_code == 400
 
 
 def test_viewing_a_participant_is_audited(client, login, supervisor, project):

@@ -145,34 +145,32 @@ def worked_hours(user, first, last) -> tuple[list[PackageHours], list[BuildingHo
     worked there.
 
     Two queries, whatever the number of projects: the projects with their packages and addresses as plain rows,
-    and one pass over the period's entries, project by project through the covering index
+    then one pass over the period's entries of those projects, project by project through the covering index
     ix_hour_entries_project_sums (the entries' table itself is not read)."""
-    projects = (select(RenovationProject.id, RenovationProject.name, Property.street, Property.house_number,
-                       WorkPackage.id.label("package_id"), WorkPackage.trade, WorkPackage.description,
-                       WorkPackage.planned_hours)
-                .join(Property, Property.id == RenovationProject.property_id)
-                .outerjoin(WorkPackage, WorkPackage.project_id == RenovationProject.id)
-                .order_by(RenovationProject.status, RenovationProject.name, RenovationProject.id,
-                          WorkPackage.position, WorkPackage.id))
-    sums = (select(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id,
-                   func.sum(HourEntry.hours))
-            .select_from(RenovationProject).join(HourEntry, HourEntry.project_id == RenovationProject.id)
-            .where(HourEntry.worked_on >= first, HourEntry.worked_on <= last, HourEntry.absence.is_(None))
-            .group_by(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id))
-    projects, sums = visible_to(user, projects), visible_to(user, sums)
+    projects = visible_to(user, select(RenovationProject.id, RenovationProject.name, Property.street,
+                                       Property.house_number, WorkPackage.id.label("package_id"), WorkPackage.trade,
+                                       WorkPackage.description, WorkPackage.planned_hours)
+                          .join(Property, Property.id == RenovationProject.property_id)
+                          .outerjoin(WorkPackage, WorkPackage.project_id == RenovationProject.id)
+                          .order_by(RenovationProject.status, RenovationProject.name, RenovationProject.id,
+                                    WorkPackage.position, WorkPackage.id))
+    rows = db.session.execute(projects).all()
+    addresses = {row.id: f"{row.street} {row.house_number}" for row in rows}  # as Property.short_address
     booked: dict[int, Decimal] = defaultdict(Decimal)  # per work package
     project_hours: dict[int, Decimal] = defaultdict(Decimal)
     project_people: dict[int, set[int]] = defaultdict(set)
-    for project_id, package_id, participant_id, hours in db.session.execute(sums):
-        booked[package_id] += Decimal(hours)
-        project_hours[project_id] += Decimal(hours)
-        project_people[project_id].add(participant_id)
-    packages, addresses = [], {}
-    for row in db.session.execute(projects):
-        addresses[row.id] = f"{row.street} {row.house_number}"  # as Property.short_address
-        if row.package_id is not None:
-            packages.append(PackageHours(row.name, row.trade, row.description, row.planned_hours,
-                                         booked.get(row.package_id, Decimal("0"))))
+    if addresses:
+        sums = (select(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id,
+                       func.sum(HourEntry.hours))
+                .where(HourEntry.project_id.in_(addresses), HourEntry.worked_on >= first, HourEntry.worked_on <= last,
+                       HourEntry.absence.is_(None))
+                .group_by(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id))
+        for project_id, package_id, participant_id, hours in db.session.execute(sums):
+            booked[package_id] += hours
+            project_hours[project_id] += hours
+            project_people[project_id].add(participant_id)
+    packages = [PackageHours(row.name, row.trade, row.description, row.planned_hours,
+                             booked.get(row.package_id, Decimal("0"))) for row in rows if row.package_id is not None]
     building_hours: dict[str, Decimal] = defaultdict(Decimal)
     building_people: dict[str, set[int]] = defaultdict(set)
     for project_id, hours in project_hours.items():

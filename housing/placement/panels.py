@@ -12,7 +12,7 @@ from .services import aftercare_due
 
 def advisor_panel(user, today) -> Panel:
     items = []
-    for tenancy, due_on in aftercare_due(user, today)[:10]:
+    for tenancy, due_on in aftercare_due(user, today, limit=10):
         items.append(DueItem(_("Nachbetreuung: %(name)s", name=tenancy.applicant.name),
                              url=url_for("placement.tenancy", tenancy_id=tenancy.id), due_on=due_on,
                              severity="danger" if due_on < today else "warning"))

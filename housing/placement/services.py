@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from ..audit.services import pending_changes, record
 from ..auth.roles import Role
@@ -581,27 +581,44 @@ def add_support_contact(tenancy: Tenancy, data: dict, *, actor) -> SupportContac
     return contact
 
 
-def aftercare_due(user, on: date, *, everyone: bool = False) -> list[tuple[Tenancy, date]]:
-    """Tenancies whose next aftercare contact is due (the latest contact's next date, or the start)."""
-    latest = (select(SupportContact.tenancy_id, func.max(SupportContact.contact_on).label("last"))
-              .group_by(SupportContact.tenancy_id).subquery())
-    stmt = (select(Tenancy, latest.c.last).outerjoin(latest, latest.c.tenancy_id == Tenancy.id)
-            .join(Applicant, Applicant.id == Tenancy.applicant_id)
-            .where(Applicant.status.in_([ApplicantStatus.CONTRACT_SIGNED, ApplicantStatus.MOVED_IN,
-                                         ApplicantStatus.AFTERCARE, ApplicantStatus.AT_RISK]),
-                   or_(Tenancy.ends_on.is_(None), Tenancy.ends_on >= on)))
+AFTERCARE_STATUSES = (ApplicantStatus.CONTRACT_SIGNED, ApplicantStatus.MOVED_IN, ApplicantStatus.AFTERCARE,
+                      ApplicantStatus.AT_RISK)
+FIRST_CONTACT_AFTER = timedelta(days=14)  # without a contact yet, the first is due two weeks after the start
+DUE_SHOWN_AHEAD = timedelta(days=7)
+
+
+def _aftercare_due_rows(user, on: date, everyone: bool, *columns):
+    """SQL: the running tenancies in aftercare whose next contact is due by a week from ``on``: the next date the
+    latest contact named (the last recorded on its day), or two weeks after the start while there is none. Each
+    tenancy's latest contact is one lookup in the index by tenancy and day, whatever the number of contacts."""
+    latest = (select(SupportContact.next_due_on).where(SupportContact.tenancy_id == Tenancy.id)
+              .order_by(SupportContact.contact_on.desc(), SupportContact.id.desc()).limit(1)
+              .correlate(Tenancy).scalar_subquery())
+    contacted = exists().where(SupportContact.tenancy_id == Tenancy.id).correlate(Tenancy)
+    horizon = on + DUE_SHOWN_AHEAD
+    households = select(Applicant.id).where(Applicant.status.in_(AFTERCARE_STATUSES))
     if not everyone:
-        stmt = stmt.where(Applicant.advisor_id == user.id)
-    due = []
-    for tenancy, last in db.session.execute(stmt).all():
-        if last is None:
-            next_due = tenancy.starts_on + timedelta(days=14)
-        else:
-            next_due = db.session.scalar(select(SupportContact.next_due_on).where(
-                SupportContact.tenancy_id == tenancy.id, SupportContact.contact_on == last).limit(1))
-        if next_due is not None and next_due <= on + timedelta(days=7):
-            due.append((tenancy, next_due))
-    return sorted(due, key=lambda item: item[1])
+        households = households.where(Applicant.advisor_id == user.id)
+    return (select(*columns, Tenancy.starts_on, latest.label("next_due_on"), contacted.label("contacted"))
+            .where(Tenancy.applicant_id.in_(households), func.coalesce(Tenancy.ends_on, on) >= on,  # running
+                   or_(latest <= horizon, and_(~contacted, Tenancy.starts_on <= horizon - FIRST_CONTACT_AFTER))))
+
+
+def aftercare_due(user, on: date, *, everyone: bool = False, limit: int | None = None) -> list[tuple[Tenancy, date]]:
+    """Tenancies whose next aftercare contact is due (the latest contact's next date, or the start), the most
+    urgent first; with ``limit`` only that many (the tenancies are read for those only)."""
+    due = sorted(((next_due_on if contacted else starts_on + FIRST_CONTACT_AFTER, tenancy_id)
+                  for tenancy_id, starts_on, next_due_on, contacted
+                  in db.session.execute(_aftercare_due_rows(user, on, everyone, Tenancy.id))))[:limit]
+    tenancies = {tenancy.id: tenancy for tenancy in db.session.scalars(
+        select(Tenancy).where(Tenancy.id.in_([tenancy_id for _day, tenancy_id in due])))} if due else {}
+    return [(tenancies[tenancy_id], day) for day, tenancy_id in due]
+
+
+def aftercare_due_count(on: date) -> int:
+    """How many tenancies' next aftercare contact is due by a week from ``on`` (everyone's), counted in SQL."""
+    due = _aftercare_due_rows(None, on, True, Tenancy.id).subquery()
+    return db.session.scalar(select(func.count()).select_from(due))
 
 
 def open_support_case(landlord: Landlord, data: dict, *, actor) -> LandlordSupportCase:

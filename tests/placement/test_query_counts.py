@@ -13,7 +13,7 @@ import pytest
 
 from housing.extensions import db
 from housing.placement import services
-from housing.placement.models import Applicant, Vacancy
+from housing.placement.models import Applicant, SupportContact, Vacancy
 
 from .conftest import TODAY, accept_and_sign
 
@@ -219,6 +219,49 @@ def test_the_flats_list_shows_fifty_at_a_time_at_the_same_cost(web, make_flat, c
     assert ids_linked(second_page, "flats") == made[50:]
     assert many == few == rest
     assert web.get("/placement/flats?after=%%%").status_code == 400
+
+
+# --- the overview and the advisor's start page --------------------------------------------------------------------
+
+
+def placed_households(make_household, make_flat, advisor, first: int, count: int) -> None:
+    """Households with tenancies started over the last months; every other one with an aftercare contact, some of
+    those due, some not."""
+    for n in range(first, first + count):
+        applicant = db.session.get(Applicant, household(make_household, n))
+        offer = services.propose(applicant, db.session.get(Vacancy, flat(make_flat, n)), actor=advisor)
+        accept_and_sign(offer, advisor, starts_on=TODAY - timedelta(days=20 * n))
+        if n % 2:
+            tenancy = db.session.scalar(db.select(services.Tenancy).where(services.Tenancy.offer_id == offer.id))
+            services.add_support_contact(tenancy, {"contact_on": TODAY - timedelta(days=n), "kind": "phone",
+                                                   "next_due_on": TODAY + timedelta(days=n)}, actor=advisor)
+        db.session.commit()
+
+
+def test_the_overview_costs_the_same_queries_for_2_and_20_placements(management_client, make_household,
+                                                                     make_flat, advisor, count_queries):
+    placed_households(make_household, make_flat, advisor, 1, 2)
+    flat(make_flat, 90)
+    few, _page = statements_for(management_client, count_queries, "/placement/overview")
+    placed_households(make_household, make_flat, advisor, 3, 18)
+    for n in range(91, 95):
+        flat(make_flat, n)
+    many, page = statements_for(management_client, count_queries, "/placement/overview")
+
+    assert re.search(r'<h2>Freie Wohnungen</h2><p class="stat__value">5</p>', page)
+    assert db.session.scalar(db.select(db.func.count(SupportContact.id))) == 10
+    assert many == few
+
+
+def test_the_advisors_start_page_costs_the_same_queries_for_2_and_20_tenancies_in_aftercare(
+        web, make_household, make_flat, advisor, count_queries):
+    placed_households(make_household, make_flat, advisor, 1, 2)
+    few, _page = statements_for(web, count_queries, "/")
+    placed_households(make_household, make_flat, advisor, 3, 18)
+    many, page = statements_for(web, count_queries, "/")
+
+    assert len(re.findall(r'href="/placement/tenancies/\d+"', page)) == 10  # the panel's ten most due
+    assert many == few
 
 
 # --- the API's two matching lists ------------------------------------------------------------------------------------

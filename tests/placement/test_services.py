@@ -817,6 +817,41 @@ def test_aftercare_is_due_two_weeks_after_the_start_then_as_planned(tenant, advi
     assert services.aftercare_due(advisor, TODAY + timedelta(days=33)) == [(tenancy, TODAY + timedelta(days=40))]
 
 
+def test_aftercare_follows_the_latest_contact_and_of_one_day_the_last_recorded(tenant, advisor):
+    tenancy = tenancy_of(tenant)
+    for next_due_on in (TODAY + timedelta(days=3), None, TODAY + timedelta(days=30)):
+        services.add_support_contact(tenancy, {"contact_on": TODAY, "kind": "phone", "next_due_on": next_due_on},
+                                     actor=advisor)
+        db.session.flush()
+        shown = services.aftercare_due(advisor, TODAY)
+
+        # the contact recorded last decides, also among contacts of the same day (as the reminder job's)
+        assert shown == ([(tenancy, next_due_on)] if next_due_on and next_due_on <= TODAY + timedelta(days=7)
+                         else [])
+        assert services.aftercare_due_count(TODAY) == len(shown)
+
+
+def test_aftercare_due_is_sorted_by_the_day_due_and_cut_to_the_limit(advisor, make_household, make_flat):
+    """The start page shows the ten most urgent; the overview counts them all without reading a tenancy."""
+    tenancies = []
+    for n in range(5):
+        household = make_household((1, 0))
+        accept_and_sign(services.propose(household, make_flat(area="50", net="300", charges="100",
+                                                              street=f"Heroldstraße {n}"), actor=advisor),
+                        advisor, starts_on=TODAY - timedelta(days=30 + n))
+        tenancies.append(tenancy_of(household))
+    services.add_support_contact(tenancies[4], {"contact_on": TODAY, "kind": "phone",
+                                                "next_due_on": TODAY + timedelta(days=2)}, actor=advisor)
+    db.session.flush()
+
+    due = services.aftercare_due(advisor, TODAY)
+
+    assert due == [(tenancies[n], TODAY - timedelta(days=16 + n)) for n in (3, 2, 1, 0)] + [
+        (tenancies[4], TODAY + timedelta(days=2))]
+    assert services.aftercare_due(advisor, TODAY, limit=2) == due[:2]
+    assert services.aftercare_due_count(TODAY) == 5
+
+
 def test_aftercare_due_lists_only_the_advisors_own_running_tenancies(tenant, advisor, make_household, make_flat):
     colleague = UserFactory(roles=["tenant_advisor"])
     theirs = make_household((1, 0), by=colleague)

@@ -3,10 +3,11 @@ tenant mix, offers, tenancies and aftercare, landlords and support cases, the ne
 may see what; the KdU admin page; list pages whose query count does not grow with their rows."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from housing.extensions import db
@@ -588,6 +589,44 @@ def test_the_overview_counts_placements_of_the_month(advisor_client, make_househ
     text = page_text(advisor_client.get("/placement/overview"))
 
     assert re.search(r'<tr><td>03/2026</td><td class="num">1</td><td class="num">60</td></tr>', text)
+
+
+def test_the_overview_gives_each_months_median_days_to_the_contract_as_python_would(advisor, make_household,
+                                                                                     make_flat):
+    """The medians are picked in SQL (the middle one or two of each month): odd and even months, a contract recorded
+    just before midnight UTC, months without a placement."""
+    from statistics import median
+
+    from housing.placement import overview
+
+    plan = [(0, 30, "09:00"), (0, 41, "23:59"), (0, 12, "00:00"),  # this month: three, the middle one
+            (1, 100, "10:00"), (1, 7, "12:00"),  # last month: two, their mean (rounded down)
+            (2, 55, "08:00"), (2, 56, "08:00"), (2, 3, "20:00"), (2, 200, "06:00"),  # four
+            (11, 1, "07:00")]
+    for n, (months_ago, waited, time_of_day) in enumerate(plan):
+        starts_on = TODAY.replace(day=1 + n % 3) - relativedelta(months=months_ago)
+        recorded = datetime.combine(starts_on - timedelta(days=3), time.fromisoformat(time_of_day), UTC)
+        household = make_household((1, 0), registered_on=recorded.date() - timedelta(days=waited))
+        accept_and_sign(services.propose(household, make_flat(area="50", net="300", charges="100",
+                                                              street=f"Heroldstraße {n}"), actor=advisor),
+                        advisor, starts_on=starts_on)
+        tenancy_of(household.id).created_at = recorded
+    db.session.commit()
+    expected: dict[date, list[int]] = {}
+    for tenancy in db.session.scalars(select(Tenancy)):
+        expected.setdefault(tenancy.starts_on.replace(day=1), []).append(
+            (tenancy.created_at.date() - tenancy.applicant.registered_on).days)
+
+    figures = overview.figures(TODAY)
+
+    assert figures.days_to_contract == {month: int(median(days)) for month, days in expected.items()}
+    assert figures.placements == {month: len(days) for month, days in expected.items()}
+    assert sorted(figures.placements.values()) == [1, 2, 3, 4]
+    assert figures.placements_by_area == {figures_area_id(): 10}
+
+
+def figures_area_id() -> int:
+    return db.session.scalar(select(Property.social_area_id).limit(1))
 
 
 # --- access --------------------------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ Ranking: urgency, then a preferred area, then waiting time since registration.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true, union
 from sqlalchemy.orm import joinedload
@@ -161,8 +163,29 @@ class FigureHistory:
 # --- the rules in Python, with their values ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _written(kind: str, value, locale: str) -> str:
+    """A figure as the explanations write it in ``locale`` (the current one, a key only). Formatting is pure, and
+    a page of fifty explanations writes the same few areas, rents and limits hundreds of times."""
+    if kind == "m2":
+        return f"{fmt_number(value, 2 if Decimal(value) % 1 else 0)} m²"
+    if kind == "money":
+        return fmt_money(value)
+    if kind == "date":
+        return fmt_date(value)
+    return fmt_number(value, 0)
+
+
 def _m2(value) -> str:
-    return f"{fmt_number(value, 2 if Decimal(value) % 1 else 0)} m²"
+    return _written("m2", value, str(get_locale()))
+
+
+def _money(value) -> str:
+    return _written("money", value, str(get_locale()))
+
+
+def _date(value) -> str:
+    return _written("date", value, str(get_locale()))
 
 
 def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = None,
@@ -194,16 +217,16 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
         else:
             results.append(RuleResult("rent", gross <= limit.max_gross_cold_rent, _(
                 "Bruttokaltmiete %(gross)s (%(net)s netto kalt + %(charges)s Nebenkosten); KdU-Grenze für "
-                "%(persons)s Personen: %(limit)s (gültig ab %(since)s).", gross=fmt_money(gross),
-                net=fmt_money(vacancy.net_cold_rent), charges=fmt_money(vacancy.service_charges),
-                persons=persons, limit=fmt_money(limit.max_gross_cold_rent), since=fmt_date(limit.valid_from))))
+                "%(persons)s Personen: %(limit)s (gültig ab %(since)s).", gross=_money(gross),
+                net=_money(vacancy.net_cold_rent), charges=_money(vacancy.service_charges),
+                persons=persons, limit=_money(limit.max_gross_cold_rent), since=_date(limit.valid_from))))
     elif applicant.monthly_income:
         exact = applicant.monthly_income * figures.income_share / 100  # compared exactly, as in SQL
         allowed = exact.quantize(Decimal("0.01"))
         results.append(RuleResult("rent", gross <= exact, _(
             "Bruttokaltmiete %(gross)s; höchstens %(share)s %% des Einkommens von %(income)s = %(allowed)s.",
-            gross=fmt_money(gross), share=fmt_number(figures.income_share, 0),
-            income=fmt_money(applicant.monthly_income), allowed=fmt_money(allowed))))
+            gross=_money(gross), share=_written("number", figures.income_share, str(get_locale())),
+            income=_money(applicant.monthly_income), allowed=_money(allowed))))
     else:
         results.append(RuleResult("rent", False, _("Ohne Angabe zum Einkommen lässt sich die Miete nicht prüfen.")))
 
@@ -215,8 +238,8 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
         passed = applicant.wbs_valid_until >= vacancy.available_from and (applicant.wbs_persons or 0) >= persons
         results.append(RuleResult("wbs", passed, _(
             "WBS für %(wbs_persons)s Personen, gültig bis %(until)s; nötig ab %(from)s für %(persons)s Personen.",
-            wbs_persons=applicant.wbs_persons or 0, until=fmt_date(applicant.wbs_valid_until),
-            **{"from": fmt_date(vacancy.available_from)}, persons=persons)))
+            wbs_persons=applicant.wbs_persons or 0, until=_date(applicant.wbs_valid_until),
+            **{"from": _date(vacancy.available_from)}, persons=persons)))
 
     reachable = bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift))
     if not applicant.step_free_needed:

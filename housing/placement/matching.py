@@ -21,7 +21,7 @@ from functools import lru_cache
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true, union
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
 from ..extensions import db
 from ..i18n import fmt_date, fmt_money, fmt_number
@@ -378,8 +378,10 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
     if near_misses:
         failures = _failures(rules)
         found = union(select(found), select(page(failures <= 1, failures, 2 * limit))).subquery()
-    # The households' rows (with their advisor) are read for the page only.
+    # The households' rows are read for the page only, without their consents or advisor: an explanation needs
+    # neither (and touching one fails a test rather than costing a query per household).
     stmt = (select(Applicant, found.c.failures, found.c.preferred).join(found, found.c.id == Applicant.id)
+            .options(raiseload(Applicant.consents), raiseload(Applicant.advisor))
             .order_by(found.c.failures, Applicant.urgency_rank.desc(), found.c.preferred.desc(),
                       Applicant.registered_on, Applicant.id)
             .limit(limit))

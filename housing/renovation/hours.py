@@ -306,8 +306,13 @@ def month_entries(participant: Participant, first: date) -> list[HourEntry]:
         HourEntry.worked_on <= month_end(first)).order_by(HourEntry.worked_on, HourEntry.slot)))
 
 
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
 def unapproved_past_months(participants, on: date) -> list[tuple[Participant, date]]:
-    """Months before the current one with hours but no approval, for the supervisor's start page.
+    """Months before the current one with hours but no approval, for the supervisor's start page; ``participants``
+    are those to look at (anything with their id, names and the measure's dates).
 
     Only the months no approval covers are looked into, so a crew that approves its months costs the same with five
     years of hours as with one: the approvals are counted per person over the months of the measure, the approvals
@@ -316,30 +321,33 @@ def unapproved_past_months(participants, on: date) -> list[tuple[Participant, da
     people = {p.id: p for p in participants if p.starts_on < this_month}
     if not people:
         return []
+    last = _month_number(this_month) - 1
 
-    def months_of(person) -> list[date]:  # the months of the measure before the current one
-        months, month = [], month_start(person.starts_on)
-        while month <= month_start(person.ends_on) and month < this_month:
-            months.append(month)
-            month = month_start(month + timedelta(days=31))
-        return months
+    def months_of(person) -> int:  # how many months of the measure lie before the current one
+        return max(0, min(_month_number(person.ends_on), last) - _month_number(person.starts_on) + 1)
+
+    def all_approved(person, count, earliest, latest) -> bool:  # an approval outside the measure does not count
+        return (count >= months_of(person) and earliest >= month_start(person.starts_on)
+                and latest <= month_start(person.ends_on))
 
     open_lock = MonthLock.unlocked_at.is_(None)
-    in_measure = (MonthLock.month < this_month, MonthLock.month <= Participant.ends_on,
-                  month_key(MonthLock.month) >= month_key(Participant.starts_on))
-    approved = dict(db.session.execute(
-        select(MonthLock.participant_id, func.count()).join(Participant, Participant.id == MonthLock.participant_id)
-        .where(MonthLock.participant_id.in_(people), open_lock, *in_measure).group_by(MonthLock.participant_id)).all())
-    behind = [pid for pid, person in people.items() if approved.get(pid, 0) < len(months_of(person))]
+    approved = {pid: (count, earliest, latest) for pid, count, earliest, latest in db.session.execute(
+        select(MonthLock.participant_id, func.count(), func.min(MonthLock.month), func.max(MonthLock.month))
+        .where(MonthLock.participant_id.in_(people), open_lock, MonthLock.month < this_month)
+        .group_by(MonthLock.participant_id))}
+    behind = [pid for pid, person in people.items()
+              if pid not in approved or not all_approved(person, *approved[pid])]
     if not behind:
         return []
     locked = set(db.session.execute(select(MonthLock.participant_id, MonthLock.month).where(
         MonthLock.participant_id.in_(behind), open_lock, MonthLock.month < this_month)).all())
     first_open: dict[date, list[int]] = {}  # the first month without approval -> who
     for pid in behind:
-        first = next((month for month in months_of(people[pid]) if (pid, month) not in locked), None)
-        if first is not None:  # None only if an approval came in between the two reads
-            first_open.setdefault(first, []).append(pid)
+        month = month_start(people[pid].starts_on)
+        while month < this_month and (pid, month) in locked:
+            month = month_start(month + timedelta(days=31))
+        if month < this_month:  # else an approval came in between the two reads
+            first_open.setdefault(month, []).append(pid)
     if not first_open:
         return []
     month = month_key(HourEntry.worked_on)
@@ -351,4 +359,5 @@ def unapproved_past_months(participants, on: date) -> list[tuple[Participant, da
         .group_by(HourEntry.participant_id, month)
     ).all()
     months = {(pid, parse_month(key)) for pid, key in rows} - locked
-    return sorted(((people[pid], month) for pid, month in months), key=lambda x: (x[1], x[0].sort_name))
+    return sorted(((people[pid], month) for pid, month in months),
+                  key=lambda x: (x[1], x[0].last_name, x[0].first_name, x[0].id))

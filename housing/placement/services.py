@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Date, func, or_, select
 
 from ..audit.services import pending_changes, record
 from ..auth.roles import Role
@@ -583,42 +583,53 @@ def add_support_contact(tenancy: Tenancy, data: dict, *, actor) -> SupportContac
 
 AFTERCARE_STATUSES = (ApplicantStatus.CONTRACT_SIGNED, ApplicantStatus.MOVED_IN, ApplicantStatus.AFTERCARE,
                       ApplicantStatus.AT_RISK)
-FIRST_CONTACT_AFTER = timedelta(days=14)  # without a contact yet, the first is due two weeks after the start
+FIRST_CONTACT_AFTER = 14  # days: without a contact yet, the first is due two weeks after the start
 DUE_SHOWN_AHEAD = timedelta(days=7)
+NONE_PLANNED = date.max  # the latest contact planned no next one
 
 
-def _aftercare_due_rows(user, on: date, everyone: bool, *columns):
-    """SQL: the running tenancies in aftercare whose next contact is due by a week from ``on``: the next date the
-    latest contact named (the last recorded on its day), or two weeks after the start while there is none. Each
-    tenancy's latest contact is one lookup in the index by tenancy and day, whatever the number of contacts."""
-    latest = (select(SupportContact.next_due_on).where(SupportContact.tenancy_id == Tenancy.id)
+def _days_after(day_column, days: int):
+    """SQL: the date ``days`` after a date column, on either database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return day_column + days
+    return func.date(day_column, f"+{days} days", type_=Date)
+
+
+def _aftercare_next_due():
+    """SQL: when a tenancy's next aftercare contact is due: the date its latest contact named (of two on a day the
+    one recorded last, as in the reminder job), NONE_PLANNED if that named none, two weeks after the start while
+    there is no contact. One lookup in the index by tenancy and day per tenancy, whatever its number of contacts."""
+    latest = (select(func.coalesce(SupportContact.next_due_on, NONE_PLANNED))
+              .where(SupportContact.tenancy_id == Tenancy.id)
               .order_by(SupportContact.contact_on.desc(), SupportContact.id.desc()).limit(1)
               .correlate(Tenancy).scalar_subquery())
-    contacted = exists().where(SupportContact.tenancy_id == Tenancy.id).correlate(Tenancy)
-    horizon = on + DUE_SHOWN_AHEAD
+    return func.coalesce(latest, _days_after(Tenancy.starts_on, FIRST_CONTACT_AFTER), type_=Date)
+
+
+def _aftercare_due(user, on: date, everyone: bool, *columns):
+    """SQL: the running tenancies in aftercare whose next contact is due by a week from ``on``."""
     households = select(Applicant.id).where(Applicant.status.in_(AFTERCARE_STATUSES))
     if not everyone:
         households = households.where(Applicant.advisor_id == user.id)
-    return (select(*columns, Tenancy.starts_on, latest.label("next_due_on"), contacted.label("contacted"))
-            .where(Tenancy.applicant_id.in_(households), func.coalesce(Tenancy.ends_on, on) >= on,  # running
-                   or_(latest <= horizon, and_(~contacted, Tenancy.starts_on <= horizon - FIRST_CONTACT_AFTER))))
+    return select(*columns).where(Tenancy.applicant_id.in_(households),
+                                  func.coalesce(Tenancy.ends_on, on) >= on,  # running
+                                  _aftercare_next_due() <= on + DUE_SHOWN_AHEAD)
 
 
 def aftercare_due(user, on: date, *, everyone: bool = False, limit: int | None = None) -> list[tuple[Tenancy, date]]:
     """Tenancies whose next aftercare contact is due (the latest contact's next date, or the start), the most
     urgent first; with ``limit`` only that many (the tenancies are read for those only)."""
-    due = sorted(((next_due_on if contacted else starts_on + FIRST_CONTACT_AFTER, tenancy_id)
-                  for tenancy_id, starts_on, next_due_on, contacted
-                  in db.session.execute(_aftercare_due_rows(user, on, everyone, Tenancy.id))))[:limit]
+    next_due = _aftercare_next_due().label("next_due")
+    due = _aftercare_due(user, on, everyone, Tenancy.id, next_due).order_by(next_due, Tenancy.id).limit(limit)
+    rows = db.session.execute(due).all()
     tenancies = {tenancy.id: tenancy for tenancy in db.session.scalars(
-        select(Tenancy).where(Tenancy.id.in_([tenancy_id for _day, tenancy_id in due])))} if due else {}
-    return [(tenancies[tenancy_id], day) for day, tenancy_id in due]
+        select(Tenancy).where(Tenancy.id.in_([tenancy_id for tenancy_id, _day in rows])))} if rows else {}
+    return [(tenancies[tenancy_id], day) for tenancy_id, day in rows]
 
 
 def aftercare_due_count(on: date) -> int:
     """How many tenancies' next aftercare contact is due by a week from ``on`` (everyone's), counted in SQL."""
-    due = _aftercare_due_rows(None, on, True, Tenancy.id).subquery()
-    return db.session.scalar(select(func.count()).select_from(due))
+    return db.session.scalar(_aftercare_due(None, on, True, func.count()))
 
 
 def open_support_case(landlord: Landlord, data: dict, *, actor) -> LandlordSupportCase:

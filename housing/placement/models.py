@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, SmallInteger, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, SmallInteger, String, Text, exists
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -138,10 +138,7 @@ class Applicant(PersonName, db.Model):
     """An applicant household, represented by its main person. No field for ethnicity, by design."""
 
     __tablename__ = "applicants"
-    __table_args__ = (
-        Index("ix_applicants_status_rank", "status", "urgency_rank", "registered_on"),
-        Index("ix_applicants_advisor", "advisor_id", "status"),
-    )
+    __table_args__ = (Index("ix_applicants_advisor", "advisor_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
@@ -255,6 +252,12 @@ class Applicant(PersonName, db.Model):
         return move
 
 
+# The households list's order (most urgent, then the longest waiting), for everyone's and by status.
+Index("ix_applicants_status_rank", Applicant.status, Applicant.urgency_rank.desc(), Applicant.registered_on,
+      Applicant.id)
+Index("ix_applicants_rank", Applicant.urgency_rank.desc(), Applicant.registered_on, Applicant.id)
+
+
 def household_type(adults: int, children: int) -> str:
     """The kind of household, for the tenant mix of a building (never anything about origin)."""
     if children and adults <= 1:
@@ -310,11 +313,11 @@ class Consent(db.Model):
 
 
 def valid_consent_clause(purpose: ConsentPurpose, day: date):
-    """SQL: the applicant has a consent for ``purpose`` valid on ``day``."""
-    return Applicant.id.in_(select(Consent.applicant_id).where(
-        Consent.purpose == purpose, Consent.given_on <= day,
+    """SQL: the applicant has a consent for ``purpose`` valid on ``day`` (looked up by applicant and purpose)."""
+    return exists().where(
+        Consent.applicant_id == Applicant.id, Consent.purpose == purpose, Consent.given_on <= day,
         (Consent.expires_on.is_(None)) | (Consent.expires_on >= day),
-        (Consent.revoked_on.is_(None)) | (Consent.revoked_on > day)))
+        (Consent.revoked_on.is_(None)) | (Consent.revoked_on > day))
 
 
 class LandlordKind(LabelledEnum):
@@ -459,8 +462,8 @@ class Tenancy(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id", ondelete="CASCADE"), index=True)
-    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id"))
-    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"))
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id"), index=True)  # a landlord's tenancies
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"), index=True)
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     net_cold_rent: Mapped[Decimal] = mapped_column(Numeric(8, 2))
@@ -502,10 +505,14 @@ class SupportContact(db.Model):
     """An aftercare contact in a tenancy, with the next one due."""
 
     __tablename__ = "support_contacts"
-    __table_args__ = (Index("ix_support_contacts_next_due", "next_due_on"),)
+    __table_args__ = (
+        Index("ix_support_contacts_next_due", "next_due_on"),
+        # A tenancy's contacts, and its latest one.
+        Index("ix_support_contacts_tenancy_contact", "tenancy_id", "contact_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancies.id", ondelete="CASCADE"), index=True)
+    tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancies.id", ondelete="CASCADE"))
     contact_on: Mapped[date]
     kind: Mapped[ContactKind] = mapped_column(str_enum(ContactKind))
     topics: Mapped[list] = mapped_column(JSON, default=list)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
+    Computed,
     ForeignKey,
     Index,
     Numeric,
@@ -86,6 +87,10 @@ EXITS = [CaseStatus.RESOLVED_BY_OWNER, CaseStatus.DEMOLISHED, CaseStatus.DELISTE
 OPEN_STATUSES = PIPELINE[:-1]
 # From "acquired" on, no stage may be skipped whose guard does not hold.
 MILESTONES = PIPELINE[PIPELINE.index(CaseStatus.ACQUIRED):]
+# The order of the case list sorted by status: the pipeline, then the exits, then no status.
+STATUS_ORDER = {status.value: rank for rank, status in enumerate(PIPELINE + EXITS)}
+STATUS_RANK_SQL = ("CASE status " + " ".join(f"WHEN '{value}' THEN {rank}" for value, rank in STATUS_ORDER.items())
+                   + f" ELSE {len(STATUS_ORDER)} END")
 
 
 class Priority(LabelledEnum):
@@ -309,10 +314,15 @@ class Property(db.Model):
     __tablename__ = "properties"
     __table_args__ = (
         UniqueConstraint("address_key"),
+        # The address search is a prefix of the address key (LIKE 'mallinckrodtstr%'): a plain index serves that
+        # only in the "C" collation, the pattern operators in any.
+        Index("ix_properties_address_key_prefix", "address_key", postgresql_ops={"address_key": "varchar_pattern_ops"}),
         Index("ix_properties_status_id", "status", "id"),
         Index("ix_properties_area_status", "social_area_id", "status"),
-        Index("ix_properties_priority_id", "priority", "id"),
         Index("ix_properties_street_house", "street", "house_number"),
+        Index("ix_properties_status_rank", "status_rank", "street", "id"),
+        Index("ix_properties_updated_id", "updated_at", "id"),
+        Index("ix_properties_postcode", "postcode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -328,6 +338,9 @@ class Property(db.Model):
     is_problem_case: Mapped[bool] = mapped_column(default=True)
     priority: Mapped[Priority] = mapped_column(PriorityType, default=Priority.MEDIUM)
     status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus))
+    # The status's place in STATUS_ORDER, kept by the database, so the list sorts by status with an index
+    # (stored: PostgreSQL 18 would otherwise make it virtual, and cannot index a virtual column).
+    status_rank: Mapped[int] = mapped_column(SmallInteger, Computed(STATUS_RANK_SQL, persisted=True))
     condition_rating: Mapped[int | None] = mapped_column(SmallInteger)
     is_overcrowded: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -441,6 +454,10 @@ class Property(db.Model):
         return f"{street}|{house_number.lower().replace(' ', '')}|{postcode.strip()}"
 
 
+# Highest priority first, then the oldest case: the case list's order by priority, read straight from the index.
+Index("ix_properties_priority_id", Property.priority.desc(), Property.id)
+
+
 class Unit(db.Model):
     """A flat (or other rentable unit) in a property."""
 
@@ -448,7 +465,8 @@ class Unit(db.Model):
     __table_args__ = (UniqueConstraint("property_id", "label"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id", ondelete="CASCADE"), index=True)
+    # Indexed by the unique key (property_id, label), which also gives a building's units in order.
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(40))
     floor: Mapped[int | None] = mapped_column(SmallInteger)
     area_m2: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
@@ -576,7 +594,11 @@ class Occupancy(db.Model):
 
 class Defect(db.Model):
     __tablename__ = "defects"
-    __table_args__ = (Index("ix_defects_open_deadline", "property_id", "resolved_on", "deadline"),)
+    __table_args__ = (
+        Index("ix_defects_open_deadline", "property_id", "resolved_on", "deadline"),
+        # Open defects by deadline across all cases: due soon on the start page, the case list's "overdue".
+        Index("ix_defects_resolved_deadline", "resolved_on", "deadline"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
@@ -599,7 +621,11 @@ class Order(db.Model):
     """An order (Anordnung) against the owner, with its deadline and coercive fines."""
 
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_status_deadline", "property_id", "status", "deadline"),)
+    __table_args__ = (
+        Index("ix_orders_status_deadline", "property_id", "status", "deadline"),
+        # Issued orders by deadline across all cases: due soon on the start page, the case list's "overdue".
+        Index("ix_orders_issued_deadline", "status", "deadline"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     property_id: Mapped[int] = mapped_column(ForeignKey("properties.id", ondelete="CASCADE"))

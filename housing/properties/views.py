@@ -3,7 +3,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from ..attachments import services as files
 from ..audit.services import record
@@ -51,17 +51,16 @@ from .models import (
 from .permissions import BOARD_ROLES, CASE_ROLES
 
 PAGE_SIZE = 50
-STATUS_ORDER = {status.value: rank for rank, status in enumerate(PIPELINE + EXITS)}
-STATUS_RANK = case(STATUS_ORDER, value=Property.status, else_=len(STATUS_ORDER))
+# Each sort has an index that gives its order (issue 9; tests/main/test_query_plans.py).
 SORTS = {
     "address": [SortKey(Property.street, kind=str), SortKey(Property.house_number, kind=str), SortKey(Property.id)],
-    "status": [SortKey(STATUS_RANK), SortKey(Property.street, kind=str), SortKey(Property.id)],
+    "status": [SortKey(Property.status_rank), SortKey(Property.street, kind=str), SortKey(Property.id)],
     "priority": [SortKey(Property.priority, descending=True, kind=str), SortKey(Property.id)],
     "updated": [SortKey(Property.updated_at, descending=True, kind=datetime), SortKey(Property.id, descending=True)],
 }
 SORT_VALUES = {
     "address": lambda p: [p.street, p.house_number, p.id],
-    "status": lambda p: [STATUS_ORDER.get(p.status.value if p.status else "", len(STATUS_ORDER)), p.street, p.id],
+    "status": lambda p: [p.status_rank, p.street, p.id],
     "priority": lambda p: [p.priority.value, p.id],
     "updated": lambda p: [p.updated_at, p.id],
 }

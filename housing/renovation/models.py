@@ -64,6 +64,8 @@ project_supervisors = db.Table(
     "project_supervisors",
     db.Column("project_id", ForeignKey("renovation_projects.id", ondelete="CASCADE"), primary_key=True),
     db.Column("user_id", ForeignKey("users.id"), primary_key=True),
+    # A supervisor's projects (every crew page starts there); the primary key leads with the project.
+    Index("ix_project_supervisors_user_id", "user_id"),
 )
 
 
@@ -128,6 +130,7 @@ class Participant(PersonName, db.Model):
     """A person in an employment measure (Teilnehmende): social data, seen only by their supervisors and admins."""
 
     __tablename__ = "participants"
+    __table_args__ = (Index("ix_participants_name", "last_name", "first_name"),)  # the list's order
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))

@@ -228,7 +228,10 @@ class HourEntry(db.Model):
     __tablename__ = "hour_entries"
     __table_args__ = (
         UniqueConstraint("participant_id", "worked_on", "slot"),
-        Index("ix_hour_entries_project_day", "project_id", "worked_on"),
+        # A project's entries by day, with every column the sums over them read (hours per work package, person
+        # and building; progress against plan): a period's or a project's sums never read the table itself.
+        Index("ix_hour_entries_project_sums", "project_id", "worked_on", "work_package_id", "participant_id",
+              "absence", "hours"),
         Index("ix_hour_entries_package", "work_package_id"),
     )
 

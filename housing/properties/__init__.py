@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("properties", __name__)
 
-from . import views  # noqa: E402,F401
+from . import counts, views  # noqa: E402,F401
 
 
 def init_area(app) -> None:

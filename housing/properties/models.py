@@ -596,8 +596,6 @@ class Defect(db.Model):
     __tablename__ = "defects"
     __table_args__ = (
         Index("ix_defects_open_deadline", "property_id", "resolved_on", "deadline"),
-        # Open defects by deadline across all cases: due soon on the start page, the case list's "overdue".
-        Index("ix_defects_resolved_deadline", "resolved_on", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -615,6 +613,13 @@ class Defect(db.Model):
 
     def __repr__(self) -> str:
         return f"<Defect {self.id} {self.category} {self.severity}>"
+
+
+# Open defects by deadline across all cases (due soon on the start page, the case list's "overdue"): a partial
+# index holds only the open ones and gives them in deadline order; (resolved_on, deadline) did not, as PostgreSQL
+# takes no order from an IS NULL condition on the leading column.
+Index("ix_defects_open_by_deadline", Defect.deadline, sqlite_where=Defect.resolved_on.is_(None),
+      postgresql_where=Defect.resolved_on.is_(None))
 
 
 class Order(db.Model):

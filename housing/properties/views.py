@@ -3,7 +3,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..attachments import services as files
 from ..audit.services import record
@@ -18,6 +18,7 @@ from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, reports, services
+from .counts import board_counts
 from .forms import (
     AcquisitionForm,
     CaseFilterForm,
@@ -167,25 +168,24 @@ def export_cases(fmt):
 @bp.route("/cases/board")
 @roles_required(*BOARD_ROLES)
 def board():
-    """How many cases stand where: by status and social area, and by status and priority."""
-    by_area = db.session.execute(
-        select(Property.status, Property.social_area_id, func.count())
-        .where(Property.is_problem_case.is_(True)).group_by(Property.status, Property.social_area_id)
-    ).all()
-    by_priority = db.session.execute(
-        select(Property.status, Property.priority, func.count())
-        .where(Property.is_problem_case.is_(True)).group_by(Property.status, Property.priority)
-    ).all()
-    area_ids = {area_id for _s, area_id, _n in by_area}
-    areas = list(db.session.scalars(select(SocialArea).where(SocialArea.id.in_(area_ids)).order_by(SocialArea.name)))
-    area_counts = {(status, area_id): n for status, area_id, n in by_area}
-    priority_counts = {(status, priority): n for status, priority, n in by_priority}
-    totals = {}
-    for (status, _area), n in area_counts.items():
+    """How many cases stand where: by status and social area, and by status and priority, for the city or one
+    social area; read from the counts the database keeps (counts.py), not by counting the cases."""
+    form = _filter_form()
+    selected = services.social_area_by_slug(form.social_area.data)
+    area_counts, priority_counts, totals = {}, {}, {}
+    for status, area_id, priority, n in board_counts(selected.id if selected else None):
+        area_counts[status, area_id] = area_counts.get((status, area_id), 0) + n
+        priority_counts[status, priority] = priority_counts.get((status, priority), 0) + n
         totals[status] = totals.get(status, 0) + n
-    return render_template("properties/board.html", statuses=PIPELINE + EXITS, areas=areas, area_counts=area_counts,
-                           priority_counts=priority_counts, priorities=list(Priority), totals=totals,
-                           total=sum(totals.values()), can_open=current_user.has_role(*CASE_ROLES))
+    area_ids = {area_id for _status, area_id in area_counts}
+    areas = [selected] if selected else list(db.session.scalars(
+        select(SocialArea).where(SocialArea.id.in_(area_ids)).order_by(SocialArea.name)))
+    return render_template("properties/board.html", form=form, selected_area=selected, statuses=PIPELINE + EXITS,
+                           areas=areas, area_counts=area_counts, priority_counts=priority_counts,
+                           priorities=list(Priority), totals=totals, total=sum(totals.values()),
+                           cases_url=url_for("properties.cases"),
+                           area_query=f"&social_area={selected.slug}" if selected else "",
+                           can_open=current_user.has_role(*CASE_ROLES))
 
 
 # --- the case file --------------------------------------------------------------------------------
@@ -233,16 +233,18 @@ def detail(property_id):
         "order": files.files_of("order", [o.id for o in orders]),
         "acquisition": files.files_of("acquisition", [a.id for a in acquisitions]),
     }
-    record("property.view", prop)
-    db.session.commit()
     transition_form = TransitionForm(version=prop.version)
     transition_form.to.choices = _transition_choices(prop)
-    return render_template(
+    page = render_template(
         "properties/detail.html", prop=prop, units=services.units_of(prop), inspections=inspections, orders=orders,
         acquisitions=acquisitions, ownerships=ownerships, referrals=referrals, projects=projects,
         attachments=attachments, deadlines=services.deadlines_of(prop), timeline=services.timeline(prop),
         transition_form=transition_form, today=today(), resolve_form=ResolveDefectForm(),
     )
+    # Recorded once the page is made: committing first would expire everything read and read it all again.
+    record("property.view", prop)
+    db.session.commit()
+    return page
 
 
 def _transition_choices(prop: Property):

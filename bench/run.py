@@ -485,9 +485,11 @@ def verdicts(run: Run, measurement: Measurement) -> list[str]:
         misses.append(f"p95 ≥ {TARGET_P95_MS} ms")
     if measurement.page.is_list and measurement.rps < TARGET_LIST_SHARE * run.healthz.rps:
         misses.append("< 1/3 von /healthz")
-    low, high = measurement.query_range
-    if low != high or measurement.small_queries != high:
-        misses.append(f"Abfragen {measurement.small_queries} klein, {low}–{high} groß")
+    # A page's paths may differ in shape (a case with inspections reads its defects, one without does not), but the
+    # most any of them needs must not grow with the data.
+    _low, high = measurement.query_range
+    if measurement.small_queries != high:
+        misses.append(f"höchstens {high} Abfragen groß, {measurement.small_queries} klein")
     return misses
 
 
@@ -513,8 +515,8 @@ def markdown(runs: list[Run], args) -> tuple[str, bool]:
         f"{args.clients} --seconds {args.seconds:g} --workers {args.workers}` (`make bench`).", "",
         f"Machine: {machine()}. Clients and server share it.", "",
         f"Targets: every page p95 < {TARGET_P95_MS} ms at {args.clients} concurrent clients; lists and boards at "
-        f"least a third of `/healthz`'s throughput; queries per request the same on the small data set "
-        f"(scale {small_scale(args.scale):g}) as on the large one.", "",
+        f"least a third of `/healthz`'s throughput; the most queries any request of a page needs the same on the "
+        f"small data set (scale {small_scale(args.scale):g}) as on the large one.", "",
     ]
     all_met = True
     for run in runs:

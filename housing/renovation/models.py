@@ -93,6 +93,24 @@ class WorkPackage(db.Model):
         return f"{self.trade}: {self.description}" if self.description else self.trade
 
 
+class WorkPackageHours(db.Model):
+    """The hours worked on a work package so far (absences do not count), kept by the database itself.
+
+    Triggers on ``hour_entries`` (migrations/versions/0012_work_package_hours.py, SQLite and PostgreSQL) keep it in
+    the same transaction as every insert, update and delete of an entry, whoever writes: the services, an import,
+    the bench data generator. Progress against plan reads these rows instead of every entry of a project's years
+    (2 million at city scale for the project list)."""
+
+    __tablename__ = "work_package_hours"
+
+    work_package_id: Mapped[int] = mapped_column(ForeignKey("work_packages.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+
+    def __repr__(self) -> str:
+        return f"<WorkPackageHours {self.work_package_id}: {self.hours}>"
+
+
 class MaterialCost(db.Model):
     __tablename__ = "material_costs"
 

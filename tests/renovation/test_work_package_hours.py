@@ -65,7 +65,7 @@ def test_the_hours_follow_every_change_of_an_entry(project, supervisor, admin):
     assert kept() == counted_directly() == {}
 
 
-def test_progress_reads_the_kept_hours(project, supervisor):
+def test_progress_counts_the_hours_worked_per_package(project, supervisor):
     pid, wp = project["participant"], project["package"]
     for day, value in ((MONDAY, "6"), (TUESDAY, "7.5"), (THURSDAY, "8")):
         hours.create_entry(work(pid, day, value, wp), actor=supervisor)

@@ -5,7 +5,7 @@ from flask import Blueprint
 
 bp = Blueprint("placement", __name__, url_prefix="/placement")
 
-from . import views  # noqa: E402,F401
+from . import counts, views  # noqa: E402,F401
 
 
 def init_area(app) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Date, Integer, cast, func, select
 
 from ..extensions import db
 from ..properties.models import Property, Unit
+from .counts import households_by_status
 from .models import Applicant, ApplicantStatus, Tenancy, Vacancy, VacancyStatus
 from .services import aftercare_due_count
 
@@ -66,7 +67,7 @@ def _count_by_area(areas) -> dict[int, int]:
 def figures(on: date, months: int = 12) -> Figures:
     """A fixed handful of aggregate queries, whatever the number of tenancies: per month the placements and the
     median days to the contract (the middle one or two of each month, picked in SQL), per social area the
-    placements and open flats, the aftercare due, the households by status."""
+    placements and open flats, the aftercare due, the households by status (counts the database keeps)."""
     first = (on.replace(day=1) - relativedelta(months=months - 1))
     result = Figures(months=[first + relativedelta(months=n) for n in range(months)])
     month, days = _month(Tenancy.starts_on).label("month"), _days_to_contract().label("days")
@@ -86,9 +87,8 @@ def figures(on: date, months: int = 12) -> Figures:
                                          .where(Vacancy.status == VacancyStatus.OPEN))
     result.open_total = sum(result.open_by_area.values())
     result.aftercare_due = aftercare_due_count(on)
-    figures_of = (ApplicantStatus.STABILISED, ApplicantStatus.AT_RISK, ApplicantStatus.SEARCHING)
-    statuses = dict(db.session.execute(select(Applicant.status, func.count()).where(Applicant.status.in_(figures_of))
-                                       .group_by(Applicant.status)).all())
+    statuses = households_by_status(statuses=[ApplicantStatus.STABILISED, ApplicantStatus.AT_RISK,
+                                              ApplicantStatus.SEARCHING])
     result.stabilised = statuses.get(ApplicantStatus.STABILISED, 0)
     result.at_risk = statuses.get(ApplicantStatus.AT_RISK, 0)
     result.searching = statuses.get(ApplicantStatus.SEARCHING, 0)

@@ -23,6 +23,7 @@ from ..properties.views import get_property_or_404
 from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, matching, overview, reports, services
+from .counts import households_by_status
 from .forms import (
     ApplicantForm,
     ConsentForm,
@@ -100,10 +101,7 @@ def households():
         abort(400)
     args = {key: value for key, value in request.args.items() if key != "after"}
     limited = own_caseload_of(current_user) is not None
-    count_query = select(Applicant.status, func.count()).group_by(Applicant.status)
-    if limited:
-        count_query = count_query.where(Applicant.advisor_id == current_user.id)
-    counts = dict(db.session.execute(count_query).all())
+    counts = households_by_status(current_user.id if limited else None)  # kept by the database, not counted here
     page = render_template("placement/households.html", rows=rows, mine=mine, status=status, counts=counts,
                            statuses=list(ApplicantStatus), today=today(), limited=limited, export_args=args,
                            next_url=url_for("placement.households", **args, after=next_cursor) if next_cursor else None,

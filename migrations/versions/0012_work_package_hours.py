@@ -44,21 +44,41 @@ SQLITE_TRIGGERS = [
          ON CONFLICT (work_package_id) DO UPDATE SET hours = hours + excluded.hours;
        END""",
 ]
+# PostgreSQL: once per statement, from the statement's rows (transition tables), so that a COPY of two million entries
+# (the bench data generator) adds each package's sum once instead of updating the same few rows two million times.
+# A trigger with transition tables serves one event and no column list: three triggers, one function.
+POSTGRESQL_FUNCTION = """CREATE FUNCTION work_package_hours_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF TG_OP = 'INSERT' THEN
+       INSERT INTO work_package_hours (work_package_id, hours)
+       SELECT work_package_id, sum(hours) FROM new_entries
+       WHERE absence IS NULL AND work_package_id IS NOT NULL GROUP BY work_package_id
+       ON CONFLICT (work_package_id) DO UPDATE SET hours = work_package_hours.hours + EXCLUDED.hours;
+     ELSIF TG_OP = 'DELETE' THEN
+       INSERT INTO work_package_hours (work_package_id, hours)
+       SELECT work_package_id, -sum(hours) FROM old_entries
+       WHERE absence IS NULL AND work_package_id IS NOT NULL GROUP BY work_package_id
+       ON CONFLICT (work_package_id) DO UPDATE SET hours = work_package_hours.hours + EXCLUDED.hours;
+     ELSE
+       INSERT INTO work_package_hours (work_package_id, hours)
+       SELECT work_package_id, sum(hours) FROM (
+         SELECT work_package_id, hours FROM new_entries WHERE absence IS NULL AND work_package_id IS NOT NULL
+         UNION ALL
+         SELECT work_package_id, -hours FROM old_entries WHERE absence IS NULL AND work_package_id IS NOT NULL
+       ) AS changes GROUP BY work_package_id HAVING sum(hours) <> 0
+       ON CONFLICT (work_package_id) DO UPDATE SET hours = work_package_hours.hours + EXCLUDED.hours;
+     END IF;
+     RETURN NULL;
+   END $$"""
 POSTGRESQL_TRIGGERS = [
-    """CREATE FUNCTION work_package_hours_follow() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.absence IS NULL AND OLD.work_package_id IS NOT NULL THEN
-           UPDATE work_package_hours SET hours = hours - OLD.hours WHERE work_package_id = OLD.work_package_id;
-         END IF;
-         IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.absence IS NULL AND NEW.work_package_id IS NOT NULL THEN
-           INSERT INTO work_package_hours (work_package_id, hours) VALUES (NEW.work_package_id, NEW.hours)
-           ON CONFLICT (work_package_id) DO UPDATE SET hours = work_package_hours.hours + EXCLUDED.hours;
-         END IF;
-         RETURN NULL;
-       END $$""",
-    """CREATE TRIGGER work_package_hours_follow
-       AFTER INSERT OR DELETE OR UPDATE OF hours, absence, work_package_id ON hour_entries
-       FOR EACH ROW EXECUTE FUNCTION work_package_hours_follow()""",
+    POSTGRESQL_FUNCTION,
+    """CREATE TRIGGER work_package_hours_insert AFTER INSERT ON hour_entries
+       REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION work_package_hours_follow()""",
+    """CREATE TRIGGER work_package_hours_delete AFTER DELETE ON hour_entries
+       REFERENCING OLD TABLE AS old_entries FOR EACH STATEMENT EXECUTE FUNCTION work_package_hours_follow()""",
+    """CREATE TRIGGER work_package_hours_update AFTER UPDATE ON hour_entries
+       REFERENCING OLD TABLE AS old_entries NEW TABLE AS new_entries
+       FOR EACH STATEMENT EXECUTE FUNCTION work_package_hours_follow()""",
 ]
 FILL = """INSERT INTO work_package_hours (work_package_id, hours)
           SELECT work_package_id, sum(hours) FROM hour_entries
@@ -81,10 +101,10 @@ def upgrade():
 
 def downgrade():
     dialect = op.get_bind().dialect.name
+    # (work_package_hours_follow: the one row trigger on PostgreSQL of this revision's first version)
+    for name in ("work_package_hours_insert", "work_package_hours_delete", "work_package_hours_update",
+                 "work_package_hours_follow"):
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (" ON hour_entries" if dialect == "postgresql" else ""))
     if dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS work_package_hours_follow ON hour_entries")
         op.execute("DROP FUNCTION IF EXISTS work_package_hours_follow()")
-    elif dialect == "sqlite":
-        for name in ("work_package_hours_insert", "work_package_hours_delete", "work_package_hours_update"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table('work_package_hours')

@@ -115,6 +115,20 @@ def is_sqlite_busy(error) -> bool:
     return isinstance(orig, sqlite3.OperationalError) and code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
+def commit_bookkeeping() -> None:
+    """Commit a request's bookkeeping (when a login session or an API token was last used), written before the
+    request's own work. On SQLite another process may have committed since this transaction read
+    (SQLITE_BUSY_SNAPSHOT): the bookkeeping is then left for the next request instead of failing this one."""
+    from .extensions import db
+
+    try:
+        db.session.commit()
+    except OperationalError as error:
+        if not is_sqlite_busy(error):
+            raise
+        db.session.rollback()
+
+
 class Session(flask_sqlalchemy.session.Session):
     """The application's session: a request that only adds audit events (a page viewed, a list exported) never
     fails because another process wrote meanwhile.

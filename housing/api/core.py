@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import pagination
 from ..auth.services import user_for_token
-from ..database import MAX_ID
+from ..database import MAX_ID, commit_bookkeeping
 from ..errors import json_error
 from ..extensions import csrf, db, login_manager
 from ..pagination import InvalidCursor, SortKey
@@ -202,8 +202,8 @@ def authenticate_bearer():
     user = None
     if header.startswith("Bearer "):
         user = user_for_token(header[len("Bearer "):].strip())
-        if user is not None:
-            db.session.commit()  # last_used_at
+        if user is not None and db.session.dirty:
+            commit_bookkeeping()  # last_used_at
     login_manager._update_request_context_with_user(user)
     g.api_user = user
     if user is None and not getattr(view, "api_public", False) and request.endpoint in OPERATIONS:

@@ -13,6 +13,7 @@ from flask import current_app, g, has_request_context, request
 from sqlalchemy import select, update
 
 from ..clock import utcnow
+from ..database import commit_bookkeeping
 from ..extensions import db
 from .models import User, UserSession
 
@@ -58,11 +59,11 @@ def load(identity: str) -> User | None:
     reason = _expiry_reason(row, now)
     if reason:
         end(row, reason)
-        db.session.commit()
+        commit_bookkeeping()
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now
-        db.session.commit()
+        commit_bookkeeping()
     g.user_session = row
     return row.user
 

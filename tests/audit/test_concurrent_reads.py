@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from housing import create_app
 from housing.audit.models import AuditEvent
 from housing.audit.services import record
+from housing.database import commit_bookkeeping
 from housing.extensions import db
 from housing.properties.models import SocialArea
 
@@ -59,3 +60,18 @@ def test_a_real_change_in_the_same_position_is_still_a_conflict(file_app):
             db.session.commit()
         db.session.rollback()
     assert db.session.execute(text("SELECT count(*) FROM social_areas WHERE slug = 'neu'")).scalar() == 0
+
+
+def test_bookkeeping_is_left_for_the_next_request_when_another_process_wrote(file_app):
+    """A session's or token's "last used" is written before the request's work: on such a race it is dropped,
+    and the request goes on, instead of answering a page view with a write conflict."""
+    app, path = file_app
+    with app.test_request_context("/cases"):
+        read_then_let_another_process_write(path)
+        db.session.add(SocialArea(slug="buchhaltung", name="Buchhaltung", district="Innenstadt-Nord"))
+        commit_bookkeeping()  # no error
+        assert db.session.execute(text("SELECT count(*) FROM social_areas WHERE slug = 'buchhaltung'")).scalar() == 0
+        # ... and the request's own work goes on in a fresh transaction.
+        record("property.view", object_type="properties", object_id=1)
+        db.session.commit()
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 1

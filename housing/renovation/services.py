@@ -17,7 +17,14 @@ from ..extensions import db
 from ..properties.models import PIPELINE, CaseStatus, Property
 from ..rules.registry import LABOUR_RATE
 from ..rules.services import rule_value
-from .models import HourEntry, MaterialCost, ProjectStatus, RenovationProject, WorkPackage, project_supervisors
+from .models import (
+    MaterialCost,
+    ProjectStatus,
+    RenovationProject,
+    WorkPackage,
+    WorkPackageHours,
+    project_supervisors,
+)
 
 
 def hand_over(prop: Property, data: dict, *, actor) -> RenovationProject:
@@ -189,12 +196,13 @@ def progress(project: RenovationProject) -> ProjectProgress:
 
 
 def progress_of(projects: list[RenovationProject]) -> list[ProjectProgress]:
-    """``progress`` of many projects in three queries, however many there are."""
+    """``progress`` of many projects in three queries, however many there are and however many hours they have:
+    the hours worked per package are those the database keeps (``WorkPackageHours``)."""
     ids = [project.id for project in projects]
+    packages = [package.id for project in projects for package in project.work_packages]
     booked = dict(db.session.execute(
-        select(HourEntry.work_package_id, func.sum(HourEntry.hours))
-        .where(HourEntry.project_id.in_(ids), HourEntry.absence.is_(None))
-        .group_by(HourEntry.work_package_id)).all()) if ids else {}
+        select(WorkPackageHours.work_package_id, WorkPackageHours.hours)
+        .where(WorkPackageHours.work_package_id.in_(packages))).all()) if packages else {}
     material = dict(db.session.execute(
         select(MaterialCost.project_id, func.sum(MaterialCost.amount))
         .where(MaterialCost.project_id.in_(ids)).group_by(MaterialCost.project_id)).all()) if ids else {}

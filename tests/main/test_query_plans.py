@@ -398,8 +398,8 @@ PAGES = {
     "api-contacts": (ADVISOR, "/api/v1/tenancies/{placement_tenancy}/contacts", ["placement"], "support_contacts",
                      True),
     # Viertelwerk: projects, the crew sheet and month, participants, hours
-    "projects": (SUPERVISOR, "/viertelwerk/projects", ["crew"], "hour_entries", True),
-    "projects-all": (ADMIN, "/viertelwerk/projects", ["crew"], "hour_entries", True),
+    "projects": (SUPERVISOR, "/viertelwerk/projects", ["crew"], "work_package_hours", True),
+    "projects-all": (ADMIN, "/viertelwerk/projects", ["crew"], "work_package_hours", True),
     "project-materials": (SUPERVISOR, "/viertelwerk/projects/{crew_project}", ["crew"], "material_costs", True),
     "project-crew": (SUPERVISOR, "/viertelwerk/projects/{crew_project}", ["crew"], "participants", True),
     "crew-sheet-week": (SUPERVISOR, "/viertelwerk/projects/{crew_project}/sheet", ["crew"], "hour_entries", True),

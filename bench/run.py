@@ -480,16 +480,16 @@ def verdicts(run: Run, measurement: Measurement) -> list[str]:
     """What this page misses, if anything."""
     misses = []
     if measurement.errors or not measurement.latencies:
-        misses.append(f"{len(measurement.errors)} Fehler")
+        misses.append(f"{len(measurement.errors)} errors")
     if measurement.percentile(0.95) >= TARGET_P95_MS:
         misses.append(f"p95 ≥ {TARGET_P95_MS} ms")
     if measurement.page.is_list and measurement.rps < TARGET_LIST_SHARE * run.healthz.rps:
-        misses.append("< 1/3 von /healthz")
+        misses.append("< 1/3 of /healthz")
     # A page's paths may differ in shape (a case with inspections reads its defects, one without does not), but the
     # most any of them needs must not grow with the data.
     _low, high = measurement.query_range
     if measurement.small_queries != high:
-        misses.append(f"höchstens {high} Abfragen groß, {measurement.small_queries} klein")
+        misses.append(f"up to {high} queries on large data, {measurement.small_queries} on small")
     return misses
 
 
@@ -504,7 +504,7 @@ def machine() -> str:
     postgres = subprocess.run([psql, "--version"], capture_output=True, text=True).stdout.strip() if psql else "–"  # noqa: S603
     import sqlite3
 
-    return (f"{os.cpu_count()} Kerne ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {postgres}")
 
 
@@ -546,7 +546,7 @@ def markdown(runs: list[Run], args) -> tuple[str, bool]:
     return "\n".join(lines) + "\n", all_met
 
 
-def chart(runs: list[Run], path: Path) -> None:
+def chart(runs: list[Run], path: Path, clients: int) -> None:
     """p95 per page and database as horizontal bars, with the 100 ms target as a line."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -559,7 +559,7 @@ def chart(runs: list[Run], path: Path) -> None:
     height = 90 + row * len(names) + 40
     image = Image.new("RGB", (left + width + 120, height), "white")
     draw = ImageDraw.Draw(image)
-    draw.text((20, 15), "p95-Antwortzeit je Seite bei 8 gleichzeitigen Clients (ms)", font=bold, fill="black")
+    draw.text((20, 15), f"p95 latency per page at {clients} concurrent clients (ms)", font=bold, fill="black")
     scale_max = max(TARGET_P95_MS * 1.5, max(m.percentile(0.95) for run in runs for m in run.measurements) * 1.05)
 
     def x(ms):
@@ -579,7 +579,7 @@ def chart(runs: list[Run], path: Path) -> None:
             draw.text((x(p95) + 6, y + 2 + k * 16), f"{p95:.0f}", font=font, fill="black")
     target = x(TARGET_P95_MS)
     draw.line((target, top - 6, target, top + row * len(names)), fill=(200, 0, 0), width=2)
-    draw.text((target - 40, top + row * len(names) + 6), f"Ziel {TARGET_P95_MS} ms", font=font, fill=(200, 0, 0))
+    draw.text((target - 40, top + row * len(names) + 6), f"target {TARGET_P95_MS} ms", font=font, fill=(200, 0, 0))
     image.save(path)
 
 
@@ -598,7 +598,7 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     text, all_met = markdown(runs, args)
     (RESULTS / "benchmark.md").write_text(text)
-    chart(runs, RESULTS / "benchmark.png")
+    chart(runs, RESULTS / "benchmark.png", args.clients)
     print(f"\nWrote {RESULTS / 'benchmark.md'} and benchmark.png in {(time.monotonic() - started) / 60:.1f} min.")
     print("Every target met." if all_met else "Some targets missed: see bench/results/benchmark.md.")
     sys.exit(0 if all_met else 1)

@@ -37,7 +37,8 @@ def test_the_connection_pool_is_set_from_the_environment_on_postgresql(monkeypat
     app = create_app()
 
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
-        "pool_pre_ping": True, "pool_size": 3, "max_overflow": 2, "pool_timeout": 30, "pool_recycle": 1800}
+        "pool_pre_ping": True, "pool_size": 3, "max_overflow": 2, "pool_timeout": 30, "pool_recycle": 1800,
+        "connect_args": {"options": "-c jit=off -c random_page_cost=1.1"}}
     with app.app_context():  # the engine is built, not connected
         pool = db.engine.pool
         assert (pool.size(), pool._max_overflow, pool._timeout, pool._recycle, pool._pre_ping) == (3, 2, 30, 1800,
@@ -50,8 +51,8 @@ def test_an_explicit_engine_option_wins_and_sqlite_keeps_its_own_pool(monkeypatc
     explicit = create_app({"DATABASE_URL": "postgresql://housing@db.internal/housing",
                            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 8, "connect_args": {"prepare_threshold": None}}})
     assert explicit.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
-        "pool_size": 8, "connect_args": {"prepare_threshold": None}, "max_overflow": 10, "pool_timeout": 30,
-        "pool_recycle": -1}
+        "pool_size": 8, "connect_args": {"prepare_threshold": None, "options": "-c jit=off -c random_page_cost=1.1"},
+        "max_overflow": 10, "pool_timeout": 30, "pool_recycle": -1}
 
     sqlite = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/pool.sqlite3"})
     assert sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}

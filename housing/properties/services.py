@@ -92,7 +92,13 @@ def address_search_clause(query: str):
     street, number = match.group(1), match.group(2)
     street = Property.make_address_key(street or query, "", "").split("|")[0].rstrip(".")
     pattern = f"{street}%" + (f"|{number.replace(' ', '')}%" if number else "")
-    return Property.address_key.like(pattern)
+    clause = Property.address_key.like(pattern)
+    if street and db.session.get_bind().dialect.name == "sqlite":
+        # SQLite's LIKE ignores case, so no index serves it; the key is lower case already, and the range of keys
+        # starting with the street is served by the key's unique index (byte order, SQLite's only one here).
+        clause = and_(Property.address_key >= street, Property.address_key < street[:-1] + chr(ord(street[-1]) + 1),
+                      clause)
+    return clause
 
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

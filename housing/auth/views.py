@@ -10,7 +10,7 @@ from ..clock import today, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, save_form, show_domain_error
-from ..reports.exports import Column, export_response, require_format
+from ..reports.exports import Column, export_response, read_now, require_format
 from ..security import safe_next
 from . import bp, services, sessions, throttle, twofactor
 from .decorators import roles_required
@@ -334,10 +334,11 @@ def export_users(fmt):
     """The accounts and their roles, for the yearly review of access rights; audited."""
     require_format(fmt)
     rows = _user_list()
+    columns, values = read_now(_user_columns(), rows)
     record("user.export", object_type="users", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"benutzer-{today().isoformat()}"
-    return export_response(fmt, name, _("Benutzer"), _user_columns(), rows)
+    return export_response(fmt, name, _("Benutzer"), columns, values)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

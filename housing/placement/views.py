@@ -1,6 +1,4 @@
-from dataclasses import replace
 from datetime import date
-from operator import itemgetter
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +18,7 @@ from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
-from ..reports.exports import Column, export_response, require_format
+from ..reports.exports import Column, export_response, read_now, require_format
 from ..reports.pdf import pdf_response
 from . import bp, matching, overview, reports, services
 from .counts import households_by_status
@@ -532,13 +530,6 @@ def _landlord_columns(open_cases, flats):
             Column(_("offene Fälle"), lambda row: open_cases.get(row.id, 0))]
 
 
-def _read_now(columns: list[Column], rows) -> tuple[list[Column], list[list]]:
-    """Every cell of an export read before the audit commit: the commit expires the rows, and read after it each
-    would be read again, a query per row (a CSV streams after the request's session has closed besides)."""
-    values = [[column.value(row) for column in columns] for row in rows]
-    return [replace(column, value=itemgetter(index)) for index, column in enumerate(columns)], values
-
-
 @bp.route("/households/export.<fmt>")
 @roles_required(*CASEWORK_ROLES)
 def export_households(fmt):
@@ -546,7 +537,7 @@ def export_households(fmt):
     require_format(fmt)
     _mine, _status, stmt = _household_list()
     rows = db.session.scalars(stmt).all()
-    columns, values = _read_now(_household_columns(), rows)
+    columns, values = read_now(_household_columns(), rows)
     record("applicant.export", object_type="applicants", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"haushalte-{today().isoformat()}"
@@ -559,7 +550,7 @@ def export_flats(fmt):
     require_format(fmt)
     _status, stmt = _flat_list()
     rows = db.session.scalars(stmt).all()
-    columns, values = _read_now(_flat_columns(), rows)
+    columns, values = read_now(_flat_columns(), rows)
     record("vacancy.export", object_type="vacancies", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"wohnungen-{today().isoformat()}"
@@ -572,7 +563,7 @@ def export_landlords(fmt):
     """The landlords with their contacts and counts, as the list shows them; audited."""
     require_format(fmt)
     rows, open_cases, flats = _landlord_list()
-    columns, values = _read_now(_landlord_columns(open_cases, flats), rows)
+    columns, values = read_now(_landlord_columns(open_cases, flats), rows)
     record("landlord.export", object_type="landlords", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"vermietende-{today().isoformat()}"

@@ -1,6 +1,4 @@
-from dataclasses import replace
 from datetime import date, timedelta
-from operator import itemgetter
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +16,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
 from ..pagination import InvalidCursor, SortKey, keyset_page
-from ..reports.exports import EXPORT_FORMATS, Column, export_response, require_format
+from ..reports.exports import EXPORT_FORMATS, Column, export_response, read_now, require_format
 from ..reports.pdf import pdf_response
 from . import bp, hours, participants, reports, services, sheet
 from .forms import MaterialCostForm, ParticipantForm, ProjectForm, QualificationForm, UnlockForm, WorkPackageForm
@@ -84,20 +82,13 @@ def _project_columns() -> list[Column]:
             Column(_("Material gegen Budget (%)"), lambda p: p.share(p.material_cost, p.project.material_budget))]
 
 
-def _read_now(columns: list[Column], rows) -> tuple[list[Column], list[list]]:
-    """Every cell of an export read before the audit commit: the commit expires the rows, and a CSV streams after
-    the request's session has closed, so it could neither reload them nor afford a query per row."""
-    values = [[column.value(row) for column in columns] for row in rows]
-    return [replace(column, value=itemgetter(index)) for index, column in enumerate(columns)], values
-
-
 @bp.route("/projects/export.<fmt>")
 @roles_required(*PROGRESS_ROLES)
 def export_projects(fmt):
     """The project list with hours and money against plan, as the list shows it to this user; audited."""
     require_format(fmt)
     rows = _project_rows()
-    columns, values = _read_now(_project_columns(), rows)
+    columns, values = read_now(_project_columns(), rows)
     record("project.export", object_type="renovation_projects", summary=f"{fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"viertelwerk-projekte-{today().isoformat()}"
@@ -308,7 +299,7 @@ def export_participants(fmt):
     """Need-to-know as on the list: a supervisor exports the crews of their own projects only; audited."""
     require_format(fmt)
     rows = participants.participants_for(current_user)
-    columns, values = _read_now(_participant_columns(), rows)
+    columns, values = read_now(_participant_columns(), rows)
     record("participant.export", object_type="participants", summary=f"list {fmt}: {len(rows)} rows")
     db.session.commit()
     name = f"viertelwerk-teilnehmende-{today().isoformat()}"
@@ -503,7 +494,7 @@ def _export(which, fmt, packages, rates, buildings):
                    Column(_("Geplante Stunden"), lambda r: r.planned_hours),
                    Column(_("Geleistete Stunden"), lambda r: r.booked), Column(_("Anteil (%)"), lambda r: r.share)]
         rows = packages
-    columns, values = _read_now(columns, rows)
+    columns, values = read_now(columns, rows)
     db.session.commit()
     name = f"viertelwerk-{which}-{today().isoformat()}"
     return export_response(fmt, name, _("Auswertung"), columns, values)

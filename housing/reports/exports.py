@@ -6,9 +6,10 @@ Rows are streamed: an export of the whole city never sits in memory at once.
 import csv
 import io
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from flask import Response, abort, send_file, stream_with_context
 from openpyxl import Workbook
@@ -127,3 +128,11 @@ def export_response(fmt: str, filename: str, sheet_title: str, columns: list[Col
     if fmt == "csv":
         return csv_response(filename, columns, rows)
     return xlsx_response(filename, sheet_title, columns, rows)
+
+
+def read_now(columns: list[Column], rows) -> tuple[list[Column], list[list]]:
+    """Every cell of an export read before the view's audit commit: the commit expires the rows, and a CSV
+    streams after the request's session has closed, so it could neither reload them nor afford a query per row.
+    Returns columns reading the stored values, and the values."""
+    values = [[column.value(row) for column in columns] for row in rows]
+    return [replace(column, value=itemgetter(index)) for index, column in enumerate(columns)], values

@@ -621,3 +621,20 @@ def test_login_form_without_csrf_token_does_not_log_in(csrf_app):
     assert response.status_code == 400
     with csrf_app.app_context():
         assert db.session.scalar(select(func.count()).where(AuditEvent.summary == "niemand@housing.example")) == 0
+
+
+def test_the_users_csv_streams_what_was_read_before_the_audit_commit(admin_client, count_queries):
+    """In production the audit commit expires the rows and the session is closed when the CSV streams: the
+    cells must have been read before (reading a row then fails with DetachedInstanceError)."""
+    email = admin_client.user.email
+    session = db.session()
+    session.expire_on_commit = True  # as in production; the suite keeps objects readable after commits
+    try:
+        response = admin_client.get("/admin/users/export.csv")
+        with count_queries() as streaming:
+            body = response.get_data(as_text=True)
+    finally:
+        session.expire_on_commit = False
+    assert response.status_code == 200
+    assert streaming == []
+    assert email in body

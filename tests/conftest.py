@@ -248,6 +248,18 @@ def _counting():
         event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
+@contextmanager
+def expiring_commits():
+    """Inside, a commit expires every object the session holds, as in production (the suite keeps them readable,
+    which hides a page that reads its rows again after its audit commit)."""
+    session = db.session()  # the one the requests use too (the client keeps the test's app context)
+    session.expire_on_commit = True
+    try:
+        yield
+    finally:
+        session.expire_on_commit = False
+
+
 @pytest.fixture
 def count_queries():
     """``with count_queries() as statements: ...`` records the SQL sent, without savepoint chatter."""

@@ -21,14 +21,14 @@ def bench_data_command(scale, seed):
     from ..properties.models import Property
     from .generator import PASSWORD, generate
 
-    if db.session.scalar(select(func.count(Property.id))):
-        raise click.ClickException("The database already holds properties; bench-data fills an empty one only.")
     started = time.monotonic()
 
     def progress(message):
         click.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
 
-    with db.engine.begin() as connection:
+    with db.engine.begin() as connection:  # the check and the rows in one transaction
+        if connection.scalar(select(func.count(Property.id))):
+            raise click.ClickException("The database already holds properties; bench-data fills an empty one only.")
         counts = generate(connection, scale, seed=seed, progress=progress)
     total = sum(counts.values())
     progress(f"{total:,} rows written".replace(",", "."))

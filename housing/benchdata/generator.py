@@ -154,7 +154,7 @@ class Context:
     areas: list[int] = field(default_factory=list)
     case_ids: list[tuple[int, CaseStatus, date]] = field(default_factory=list)
     units_of: dict[int, list[int]] = field(default_factory=dict)  # the units of each problem case
-    stock_units: list[tuple[int, int]] = field(default_factory=list)  # (unit id, social area id)
+    stock_units: list[int] = field(default_factory=list)  # the housing-access stock's flats
     renovation_properties: list[int] = field(default_factory=list)
 
     @property
@@ -253,7 +253,7 @@ def properties(c: Context) -> None:
                               floor == 0 and c.rng.random() < 0.5, c.rng.random() < 0.2,
                               (area_m2 * Decimal("6.50")).quantize(Decimal("1")), False))
             if not problem:
-                c.stock_units.append((unit_id, area))
+                c.stock_units.append(unit_id)
         bought = opened - timedelta(days=c.rng.randint(400, 9000))
         ownership_rows.append((property_id, first_owner + n % owners, bought))
     c.writer.write(Property.__table__, (
@@ -526,7 +526,7 @@ def placement(c: Context) -> None:
     vacancy_rows, offer_rows, tenancy_rows = [], [], []
     for n in range(min(c.sizes.vacancies, len(units))):
         vacancy_id = first_vacancy + n
-        unit_id, _area = units[n]
+        unit_id = units[n]
         if n < len(placed):
             status, household = VacancyStatus.LET, placed[n]
             available = household[2] + timedelta(days=c.rng.randint(30, 150))

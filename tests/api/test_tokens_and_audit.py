@@ -17,6 +17,7 @@ from housing.placement.models import Applicant
 from housing.renovation import hours
 
 from .. import factories
+from ..conftest import expiring_commits
 from .conftest import Api
 
 
@@ -175,9 +176,7 @@ def test_an_audited_list_is_read_before_the_audit_commit_so_rows_are_not_reloade
     for n in range(3):
         placement.create_applicant({"first_name": f"A{n}", "last_name": "Kaya", "adults": 1}, actor=advisor)
     db.session.commit()
-    session = db.session()  # the one the requests use too (the client keeps the test's app context)
-    session.expire_on_commit = True  # as in production; the suite keeps objects readable after commits
-    try:
+    with expiring_commits():
         script.get("/applicants?limit=1")  # the token's first use is recorded (then at most once a minute)
         few = queries_for_a_page()
         advisor = db.session.get(User, advisor_id)
@@ -185,7 +184,5 @@ def test_an_audited_list_is_read_before_the_audit_commit_so_rows_are_not_reloade
             placement.create_applicant({"first_name": f"B{n}", "last_name": "Kaya", "adults": 1}, actor=advisor)
         db.session.commit()
         many = queries_for_a_page()
-    finally:
-        session.expire_on_commit = False
 
     assert many == few

@@ -18,7 +18,7 @@ from housing.auth.services import create_api_token
 from housing.auth.sessions import digest, open_session
 from housing.extensions import db
 
-from ..conftest import make_config
+from ..conftest import expiring_commits, make_config
 from ..factories import PASSWORD, UserFactory
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
@@ -627,14 +627,10 @@ def test_the_users_csv_streams_what_was_read_before_the_audit_commit(admin_clien
     """In production the audit commit expires the rows and the session is closed when the CSV streams: the
     cells must have been read before (reading a row then fails with DetachedInstanceError)."""
     email = admin_client.user.email
-    session = db.session()
-    session.expire_on_commit = True  # as in production; the suite keeps objects readable after commits
-    try:
+    with expiring_commits():
         response = admin_client.get("/admin/users/export.csv")
         with count_queries() as streaming:
             body = response.get_data(as_text=True)
-    finally:
-        session.expire_on_commit = False
     assert response.status_code == 200
     assert streaming == []
     assert email in body

@@ -15,6 +15,7 @@ from housing.extensions import db
 from housing.placement import services
 from housing.placement.models import Applicant, SupportContact, Vacancy
 
+from ..conftest import expiring_commits
 from .conftest import TODAY, accept_and_sign
 
 
@@ -24,12 +25,8 @@ def expiring():
     own objects are committed and set aside first, so they stay readable after the request."""
     db.session.commit()
     db.session.expunge_all()
-    session = db.session()
-    session.expire_on_commit = True
-    try:
+    with expiring_commits():
         yield
-    finally:
-        session.expire_on_commit = False
 
 
 @pytest.fixture

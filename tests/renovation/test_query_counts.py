@@ -5,7 +5,6 @@ The suite keeps objects readable after a commit; production expires them. A page
 before it renders (or exports) reads every row again, one query each, so these tests run the requests with
 expiring commits, as production does."""
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,23 +15,13 @@ from housing.renovation import hours
 from housing.renovation.models import Participant, WorkPackage
 from housing.renovation.services import add_material_cost, save_work_package
 
+from ..conftest import expiring_commits
 from ..factories import viertelwerk_project
 from .conftest import LAST_WEEK, LAST_WEEK_PARAM, MEASURE_START, absent, add_participant, work
 
 MONDAY = LAST_WEEK[0]
 FEBRUARY = date(2026, 2, 1)
 FEBRUARY_DAYS = [day for day in (MEASURE_START + timedelta(days=n) for n in range(23)) if day.weekday() < 5]
-
-
-@contextmanager
-def expiring_commits():
-    """A commit expires every object the session holds, as in production."""
-    session = db.session()  # the one the requests use too (the client keeps the test's app context)
-    session.expire_on_commit = True
-    try:
-        yield
-    finally:
-        session.expire_on_commit = False
 
 
 @pytest.fixture

@@ -53,11 +53,13 @@ class Writer:
         return written
 
     def finish(self, tables) -> None:
-        """Move PostgreSQL's id sequences past the ids written here, and refresh the planner's statistics."""
+        """Move PostgreSQL's id sequences past the ids written here; refresh SQLite's planner statistics
+        (PostgreSQL's come from the VACUUM ANALYZE after the commit, see bench_data_command)."""
         if self.dialect.name == "postgresql":
             for table in tables:
                 if "id" in table.c and table.c.id.primary_key:
                     following = f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name})"  # noqa: S608 (model names)
                     self.connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {following}, false)"))
-        self.connection.execute(text("ANALYZE"))
+        else:
+            self.connection.execute(text("ANALYZE"))

@@ -2,12 +2,14 @@
 the caller (a view, the API, a command) commits once."""
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..attachments.models import Attachment
 from ..audit.services import pending_changes, record
@@ -739,13 +741,56 @@ class TimelineItem:
         return datetime.combine(self.at, time.min)
 
 
-def timeline(prop: Property) -> list[TimelineItem]:
-    """Everything that happened in the case, oldest first."""
+@dataclass
+class CaseRecords:
+    """What a case file is made of, each kind read once: the page's sections and the timeline come from these."""
+
+    referrals: list[Referral]
+    inspections: list[Inspection]
+    orders: list[Order]
+    acquisitions: list[Acquisition]
+    documents: list[Attachment]  # every file filed with one of the case's records, oldest first
+    transitions: list[StatusTransition]
+
+    def files_by_record(self) -> dict[str, dict[int, list[Attachment]]]:
+        """The documents by kind and record id (``files["defect"].get(defect.id)``)."""
+        files: dict[str, dict[int, list[Attachment]]] = defaultdict(lambda: defaultdict(list))
+        for document in self.documents:
+            files[document.subject_type][document.subject_id].append(document)
+        return files
+
+
+def case_records(prop: Property, *, page: bool = True) -> CaseRecords:
+    """The case's records in a fixed number of queries, whatever it holds. ``page=False`` (the timeline alone: the
+    API, the dossier) leaves out the inspections' officers and occupancy, which only the page shows."""
+    inspections = select(Inspection).where(Inspection.property_id == prop.id).order_by(
+        Inspection.inspected_on.desc(), Inspection.id.desc())
+    if page:  # officers by name only: their roles are not needed here
+        inspections = inspections.options(selectinload(Inspection.officers).lazyload(User.role_links))
+    else:
+        inspections = inspections.options(lazyload(Inspection.officers), lazyload(Inspection.occupancy))
+    return CaseRecords(
+        referrals=list(db.session.scalars(select(Referral).where(Referral.property_id == prop.id)
+                                          .order_by(Referral.received_on.desc(), Referral.id.desc()))),
+        inspections=list(db.session.scalars(inspections)),
+        orders=list(db.session.scalars(select(Order).where(Order.property_id == prop.id).order_by(Order.id))),
+        acquisitions=list(db.session.scalars(select(Acquisition).where(Acquisition.property_id == prop.id)
+                                             .order_by(Acquisition.id))),
+        documents=list(db.session.scalars(select(Attachment).where(
+            Attachment.property_id == prop.id, Attachment.subject_type.is_not(None)).order_by(Attachment.id))),
+        transitions=list(db.session.scalars(select(StatusTransition).where(StatusTransition.property_id == prop.id)
+                                            .options(lazyload(StatusTransition.actor)))),
+    )
+
+
+def timeline(prop: Property, records: CaseRecords | None = None) -> list[TimelineItem]:
+    """Everything that happened in the case, oldest first (from ``records`` when the caller has read them)."""
+    records = records or case_records(prop, page=False)
     items: list[TimelineItem] = []
-    for referral in db.session.scalars(select(Referral).where(Referral.property_id == prop.id)):
+    for referral in sorted(records.referrals, key=lambda row: row.id):
         text = _("Meldung (%(source)s): %(text)s", source=referral.source.label, text=referral.text)
         items.append(TimelineItem(referral.received_on, "referral", text))
-    for inspection in db.session.scalars(select(Inspection).where(Inspection.property_id == prop.id)):
+    for inspection in sorted(records.inspections, key=lambda row: row.id):
         items.append(TimelineItem(inspection.inspected_on, "inspection", _(
             "Hauskontrolle: Zustand %(rating)s, %(n)s Mängel%(crowded)s", rating=inspection.condition_rating,
             n=len(inspection.defects), crowded=_(", Überbelegung") if inspection.is_overcrowded else "")))
@@ -753,11 +798,11 @@ def timeline(prop: Property) -> list[TimelineItem]:
             if defect.resolved_on:
                 items.append(TimelineItem(defect.resolved_on, "defect_resolved",
                                           _("Mangel behoben: %(what)s", what=defect.category.label)))
-    for order in db.session.scalars(select(Order).where(Order.property_id == prop.id)):
+    for order in records.orders:
         if order.issued_on:
             text = _("Anordnung erlassen: %(what)s", what=order.type.label)
             items.append(TimelineItem(order.issued_on, "order", text))
-    for acquisition in db.session.scalars(select(Acquisition).where(Acquisition.property_id == prop.id)):
+    for acquisition in records.acquisitions:
         if acquisition.preemption_notice_on:
             items.append(TimelineItem(acquisition.preemption_notice_on, "acquisition",
                                       _("Kaufvertrag mitgeteilt (Vorkaufsrecht)")))
@@ -766,11 +811,10 @@ def timeline(prop: Property) -> list[TimelineItem]:
         if acquisition.transferred_on:
             items.append(TimelineItem(acquisition.transferred_on, "acquisition",
                                       _("Übergabe an %(buyer)s", buyer=acquisition.buyer.label)))
-    documents = select(Attachment).where(Attachment.property_id == prop.id, Attachment.subject_type.is_not(None))
-    for document in db.session.scalars(documents):
+    for document in records.documents:
         kind = _("Foto") if document.is_image else _("Dokument")
         items.append(TimelineItem(document.uploaded_at, "document", f"{kind}: {document.original_name}"))
-    for move in db.session.scalars(select(StatusTransition).where(StatusTransition.property_id == prop.id)):
+    for move in records.transitions:
         text = _("Status: %(to)s", to=move.to_status.label)
         if move.reason:
             text += f" – {move.reason}"

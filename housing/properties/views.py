@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ..attachments import services as files
 from ..audit.services import record
@@ -46,7 +47,6 @@ from .models import (
     Ownership,
     Priority,
     Property,
-    Referral,
     SocialArea,
 )
 from .permissions import BOARD_ROLES, CASE_ROLES
@@ -213,32 +213,22 @@ def new_case():
 @roles_required(*CASE_ROLES)
 def detail(property_id):
     prop = get_property_or_404(property_id)
-    inspections = list(db.session.scalars(
-        select(Inspection).where(Inspection.property_id == prop.id).order_by(Inspection.inspected_on.desc())))
-    orders = list(db.session.scalars(select(Order).where(Order.property_id == prop.id).order_by(Order.id)))
-    acquisitions = list(db.session.scalars(select(Acquisition).where(Acquisition.property_id == prop.id)))
+    records = services.case_records(prop)
     ownerships = list(db.session.scalars(
         select(Ownership).where(Ownership.property_id == prop.id).order_by(Ownership.registered_on.desc())))
-    referrals = list(db.session.scalars(
-        select(Referral).where(Referral.property_id == prop.id).order_by(Referral.received_on.desc())))
     from ..renovation.models import RenovationProject  # the area after this one; imported late to avoid a cycle
-    from ..renovation.services import progress
+    from ..renovation.services import progress_of
 
-    projects = [progress(project) for project in
-                db.session.scalars(select(RenovationProject).where(RenovationProject.property_id == prop.id))]
-    defect_ids = [defect.id for inspection in inspections for defect in inspection.defects]
-    attachments = {
-        "inspection": files.files_of("inspection", [i.id for i in inspections]),
-        "defect": files.files_of("defect", defect_ids),
-        "order": files.files_of("order", [o.id for o in orders]),
-        "acquisition": files.files_of("acquisition", [a.id for a in acquisitions]),
-    }
+    projects = progress_of(list(db.session.scalars(
+        select(RenovationProject).where(RenovationProject.property_id == prop.id).order_by(RenovationProject.id)
+        .options(lazyload(RenovationProject.supervisors)))))  # not shown here
     transition_form = TransitionForm(version=prop.version)
     transition_form.to.choices = _transition_choices(prop)
     page = render_template(
-        "properties/detail.html", prop=prop, units=services.units_of(prop), inspections=inspections, orders=orders,
-        acquisitions=acquisitions, ownerships=ownerships, referrals=referrals, projects=projects,
-        attachments=attachments, deadlines=services.deadlines_of(prop), timeline=services.timeline(prop),
+        "properties/detail.html", prop=prop, units=services.units_of(prop), inspections=records.inspections,
+        orders=records.orders, acquisitions=records.acquisitions, ownerships=ownerships, referrals=records.referrals,
+        projects=projects, attachments=records.files_by_record(), deadlines=services.deadlines_of(prop),
+        timeline=services.timeline(prop, records),
         transition_form=transition_form, today=today(), resolve_form=ResolveDefectForm(),
     )
     # Recorded once the page is made: committing first would expire everything read and read it all again.

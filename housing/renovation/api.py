@@ -215,8 +215,8 @@ def _project_or_404(project_id: int, *, crew=False) -> RenovationProject:
     return project
 
 
-def _participant_or_404(participant_id: int) -> Participant:
-    participant = db.session.get(Participant, participant_id)
+def _participant_or_404(participant_id: int, *options) -> Participant:
+    participant = db.session.get(Participant, participant_id, options=options)
     if participant is None or not participant.can_be_seen_by(current_user):
         abort(404)
     return participant
@@ -370,7 +370,7 @@ def update_participant(participant_id: int, body: ParticipantPatch):
 @operation("/hour-entries", summary="A participant's entries of one month (404: no such participant of yours)",
            tag=TAG, roles=CREW_ROLES, query=HourEntryQuery, response=HourEntryOut, paged=True, errors=(404,))
 def list_hour_entries(query: HourEntryQuery):
-    person = _participant_or_404(query.participant_id)
+    person = _participant_or_404(query.participant_id, *participants.FOR_HOURS)
     first = hours.parse_month(query.month)
     entries = hours.month_entries(person, first)
     response = page_response(entries, None, HourEntryOut)

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..audit.services import pending_changes, record
+from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import today
 from ..errors import FieldErrors, ValidationFailed
@@ -58,6 +59,31 @@ AS_LISTED = (joinedload(Participant.project).options(raiseload(RenovationProject
                                                      raiseload(RenovationProject.supervisors),
                                                      raiseload(RenovationProject.work_packages)),
              raiseload(Participant.default_work_package))
+
+
+# For a page about one person's hours (the month, its entries through the API): the project with its supervisors
+# (who may see the person, ``can_be_seen_by``) in the same query, without their roles, the building, the project's
+# packages, the person's qualifications or default package (each read only if touched).
+FOR_HOURS = (joinedload(Participant.project).options(
+                 joinedload(RenovationProject.supervisors).options(lazyload(User.role_links)),
+                 lazyload(RenovationProject.building), lazyload(RenovationProject.work_packages)),
+             lazyload(Participant.qualifications), lazyload(Participant.default_work_package))
+
+
+def crew_of(user, project: RenovationProject, first: date | None = None, last: date | None = None, *,
+            qualifications: bool = False) -> list[Participant]:
+    """The participants of ``project`` the user may see, by name; with ``first`` and ``last`` those whose measure runs
+    at some time in [first, last]. Each person's project is the one given (held in the session, not read again with
+    every person, which would read its packages and supervisors again too); the default package is one of its
+    packages. ``qualifications`` (the safety briefing, checked when hours are saved) are read in the same go."""
+    stmt = _visible_participants(user).where(Participant.project_id == project.id).options(
+        lazyload(Participant.project), lazyload(Participant.default_work_package),
+        *([] if qualifications else [lazyload(Participant.qualifications)]))
+    if first is not None:
+        stmt = stmt.where(Participant.ends_on >= first)
+    if last is not None:
+        stmt = stmt.where(Participant.starts_on <= last)
+    return list(db.session.scalars(stmt).unique())
 
 
 def crew_between(user, first: date, last: date) -> list[Participant]:
@@ -217,10 +243,19 @@ def attendance(participants: list[Participant], first: date, last: date) -> list
             .group_by(HourEntry.participant_id, HourEntry.absence.is_(None))).all()
         for pid, present, hours in rows:
             sums[(pid, bool(present))] = Decimal(hours)
-    result = []
-    for p in participants:
-        start, end = max(first, p.starts_on), min(last, p.ends_on, today())
-        contracted = (p.weekly_hours / 5) * weekdays_between(start, end)
-        result.append(Attendance(p, sums.get((p.id, True), Decimal("0")), sums.get((p.id, False), Decimal("0")),
-                                 contracted.quantize(Decimal("0.01"))))
-    return result
+    return [_attendance(p, sums.get((p.id, True), Decimal("0")), sums.get((p.id, False), Decimal("0")), first, last)
+            for p in participants]
+
+
+def attendance_from(participant: Participant, entries: list[HourEntry], first: date, last: date) -> Attendance:
+    """``attendance`` of one person from their entries of [first, last], already read (a month's page or timesheet
+    shows them anyway)."""
+    present = sum((e.hours for e in entries if e.absence is None), Decimal("0"))
+    absent = sum((e.hours for e in entries if e.absence is not None), Decimal("0"))
+    return _attendance(participant, present, absent, first, last)
+
+
+def _attendance(p: Participant, present: Decimal, absent: Decimal, first: date, last: date) -> Attendance:
+    start, end = max(first, p.starts_on), min(last, p.ends_on, today())
+    contracted = (p.weekly_hours / 5) * weekdays_between(start, end)
+    return Attendance(p, present, absent, contracted.quantize(Decimal("0.01")))

@@ -17,7 +17,7 @@ from ..reports.pdf import Document, SectionStart, StreamedStory, de_date, de_num
 from ..reports.pdf import facts as facts_table
 from .hours import locked_months, month_end, month_entries
 from .models import Absence, HourEntry, Participant, RenovationProject, WorkPackage
-from .participants import attendance
+from .participants import attendance_from
 from .services import visible_to
 
 WEEKDAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
@@ -102,7 +102,7 @@ def timesheet_story(doc: Document, participant: Participant, first) -> list:
 
     present = sum((e.hours for e in entries if e.absence is None), Decimal("0"))
     by_absence = {kind: sum((e.hours for e in entries if e.absence == kind), Decimal("0")) for kind in Absence}
-    rate = attendance([participant], first, last)[0]
+    rate = attendance_from(participant, entries, first, last)
     summary = [("Summe", "Stunden"), ("Anwesend (gearbeitet)", de_number(present))]
     summary += [(f"Abwesend: {kind.label}", de_number(hours)) for kind, hours in by_absence.items() if hours]
     summary.append(("Vertragliche Stunden im Monat", de_number(rate.contracted_hours)))

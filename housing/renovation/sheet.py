@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from .hours import EntryInput, locked_months_of, save_batch
 from .models import ABSENCE_CODES, Absence, HourEntry, Participant, RenovationProject
-from .participants import participants_for
+from .participants import crew_of
 
 CODE_OF = {absence: code.upper() for code, absence in ABSENCE_CODES.items()}
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -107,8 +107,8 @@ def _display(entry: HourEntry, daily_hours: Decimal) -> str:
 
 def build(project: RenovationProject, user, period: Period, form=None) -> list[Row]:
     """The rows of the sheet: the project's participants in their measure during the period."""
-    crew = [p for p in participants_for(user, project_id=project.id)
-            if p.starts_on <= period.days[-1] and p.ends_on >= period.days[0]]
+    # Saving checks each person's safety briefing: their qualifications come with them then.
+    crew = crew_of(user, project, period.days[0], period.days[-1], qualifications=form is not None)
     entries = db.session.scalars(select(HourEntry).where(
         HourEntry.participant_id.in_([p.id for p in crew]), HourEntry.worked_on >= period.days[0],
         HourEntry.worked_on <= period.days[-1])).all()

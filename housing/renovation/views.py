@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..audit.services import record
 from ..auth.decorators import roles_required
@@ -24,9 +25,14 @@ from .models import MaterialCost, Participant, RenovationProject, WorkPackage
 from .permissions import CREW_ROLES, PROGRESS_ROLES, can_view_project
 
 
-def get_project_or_404(project_id: int, *, crew: bool = False) -> RenovationProject:
-    """Load a project; with ``crew`` only for those who run it (its supervisors and admins)."""
-    project = db.session.get(RenovationProject, project_id)
+def get_project_or_404(project_id: int, *, crew: bool = False, packages: bool = True) -> RenovationProject:
+    """Load a project; with ``crew`` only for those who run it (its supervisors and admins). Its supervisors come in
+    the same query, without their roles (only the user's own are asked, read with the login); its work packages
+    with a second one unless ``packages`` is false (then only when touched)."""
+    options = [joinedload(RenovationProject.supervisors).options(lazyload(User.role_links))]
+    if not packages:
+        options.append(lazyload(RenovationProject.work_packages))
+    project = db.session.get(RenovationProject, project_id, options=options)
     if project is None:
         abort(404)
     if crew and not project.can_record_hours(current_user):
@@ -34,9 +40,10 @@ def get_project_or_404(project_id: int, *, crew: bool = False) -> RenovationProj
     return project
 
 
-def get_participant_or_404(participant_id: int) -> Participant:
-    """Need-to-know: another crew's participant does not exist for this user."""
-    participant = db.session.get(Participant, participant_id)
+def get_participant_or_404(participant_id: int, *options) -> Participant:
+    """Need-to-know: another crew's participant does not exist for this user. ``options``: how to load the person
+    (``participants.FOR_HOURS`` for the hours only)."""
+    participant = db.session.get(Participant, participant_id, options=options)
     if participant is None or not participant.can_be_seen_by(current_user):
         abort(404)
     return participant
@@ -102,7 +109,7 @@ def project(project_id):
     if not can_view_project(current_user, project):
         abort(404)
     crew_visible = project.can_record_hours(current_user)
-    crew = participants.participants_for(current_user, project_id=project.id) if crew_visible else []
+    crew = participants.crew_of(current_user, project) if crew_visible else []
     costs = db.session.scalars(select(MaterialCost).where(MaterialCost.project_id == project.id)
                                .order_by(MaterialCost.booked_on.desc())).all()
     cost_form = MaterialCostForm(booked_on=today())
@@ -229,10 +236,9 @@ def _keep_typed(saved_rows, fresh_rows):
 @roles_required(*CREW_ROLES)
 def crew_month(project_id, month):
     """The crew's month at a glance: hours and approval per person; approve every open month at once."""
-    project = get_project_or_404(project_id, crew=True)
+    project = get_project_or_404(project_id, crew=True, packages=False)
     first = _month_or_404(month)
-    crew = [p for p in participants.participants_for(current_user, project_id=project.id)
-            if p.starts_on <= hours.month_end(first) and p.ends_on >= first]
+    crew = participants.crew_of(current_user, project, first, hours.month_end(first))
     if request.method == "POST" and EmptyForm().validate_on_submit():
         approved = 0
         already = {pid for pid, _month in hours.locked_months_of([person.id for person in crew], first, first)}
@@ -391,13 +397,13 @@ def add_qualification(participant_id):
 @bp.route("/participants/<int:participant_id>/months/<month>")
 @roles_required(*CREW_ROLES)
 def month(participant_id, month):
-    person = get_participant_or_404(participant_id)
+    person = get_participant_or_404(participant_id, *participants.FOR_HOURS)
     first = _month_or_404(month)
     entries = hours.month_entries(person, first)
-    lock = next(iter([m for m in hours.locked_months(person.id, first, first)]), None)
-    rate = participants.attendance([person], first, hours.month_end(first))[0]
+    locked = first in hours.locked_months(person.id, first, first)
+    rate = participants.attendance_from(person, entries, first, hours.month_end(first))
     page = render_template("renovation/month.html", participant=person, first=first, entries=entries,
-                           locked=lock is not None, rate=rate, approve_form=EmptyForm(), unlock_form=UnlockForm(),
+                           locked=locked, rate=rate, approve_form=EmptyForm(), unlock_form=UnlockForm(),
                            month_title=reports.month_title(first), today=today())
     record("participant.month_view", person, summary=month)
     db.session.commit()  # after rendering: the commit expires every entry read

@@ -78,6 +78,52 @@ def test_a_supervisors_pages_cost_the_same_queries_for_a_crew_of_3_or_12(client,
     assert len(twelve) == len(three), "\n".join(twelve)
 
 
+def reads(statements, table) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table} " in f"{s} "]
+
+
+@pytest.mark.parametrize("url", [
+    "/viertelwerk/projects/{project}/sheet?week=" + LAST_WEEK_PARAM, "/viertelwerk/projects/{project}/months/2026-03",
+    "/viertelwerk/participants/{participant}/months/2026-03", "/viertelwerk/projects/{project}",
+])
+def test_a_crew_page_reads_the_project_its_packages_and_supervisors_once(client, login, supervisor, admin, measure,
+                                                                         url):
+    """Each person's project is the page's own project, not read again (with its packages, supervisors and their
+    roles) with the crew; the supervisors' roles are not needed (only the user's own, read with the login)."""
+    ids = viertelwerk_project(supervisor=supervisor, crew_size=3)
+    project = db.session.get(WorkPackage, ids["package"]).project
+    project.supervisors.append(admin)  # a second supervisor
+    db.session.commit()
+    login(client, supervisor)
+
+    statements = measure(client, url.format(project=ids["project"], participant=ids["participant"]))
+
+    assert len(reads(statements, "renovation_projects")) <= 1, "\n".join(statements)
+    assert len(reads(statements, "work_packages")) <= 1, "\n".join(statements)
+    assert len(reads(statements, "users JOIN project_supervisors")) + len(
+        reads(statements, "project_supervisors JOIN users")) <= 1, "\n".join(statements)
+    assert len(reads(statements, "user_roles")) <= 1, "\n".join(statements)  # the user's, with the login
+
+
+@pytest.mark.parametrize(("url", "most"), [
+    ("/viertelwerk/projects/{project}/sheet?week=" + LAST_WEEK_PARAM, 8),
+    ("/viertelwerk/projects/{project}/months/2026-03", 7),
+    ("/viertelwerk/participants/{participant}/months/2026-03", 7),
+])
+def test_the_supervisors_daily_pages_cost_few_queries(client, login, supervisor, admin, measure, url, most):
+    """Session, roles, the project or person with their supervisors, the crew, the entries or sums, the approvals,
+    the notifications badge (and the audit event): no more."""
+    ids = viertelwerk_project(supervisor=supervisor, crew_size=3)
+    for pid in ids["participants"]:
+        hours.create_entry(work(pid, MONDAY, "6", ids["package"]), actor=admin)
+    db.session.commit()
+    login(client, supervisor)
+
+    statements = measure(client, url.format(project=ids["project"], participant=ids["participant"]))
+
+    assert len(statements) <= most, "\n".join(statements)
+
+
 def test_a_participants_month_costs_the_same_queries_for_3_or_25_entries(client, login, supervisor, admin, measure,
                                                                          project):
     pid = project["participant"]

@@ -267,6 +267,8 @@ def test_the_month_page_lists_the_entries_and_offers_approval(client, login, sup
     assert "März 2026" in text and "noch nicht freigegeben" in text
     assert "Mo 09.03.2026 Trockenbau 7,50" in text
     assert "Di 10.03.2026 Urlaub 6,00" in text
+    assert "Anwesend 7,50 Std." in text and "Abwesend 6,00 Std." in text
+    assert "Anwesenheitsquote 10 % von 78,00 vertraglichen Stunden" in text  # 13 weekdays to 18 March × 6 h
     assert f'action="{month_url(pid)}/approve"' in response.get_data(as_text=True)
 
 

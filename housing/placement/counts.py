@@ -5,9 +5,15 @@ household; ``household_counts`` holds one row per (status, advisor) instead, and
 (migrations/versions/0009_household_counts.py, SQLite and PostgreSQL) keep it in the same transaction as every
 insert, change of status or advisor, and delete, whoever writes: the services, the retention run, an import, the
 bench data generator. Reading the counts reads a few hundred rows.
+
+The overview's figures are kept the same way (migrations/versions/0013_placement_figures.py): one row of figures per
+tenancy (``tenancy_figures``: its month, days to the contract, social area, household status, next aftercare contact
+due and end), their sums per month and days and per month and area, and the flats per status and area.
 """
 
-from sqlalchemy import Integer, String, func, literal_column, select
+from datetime import date
+
+from sqlalchemy import Date, Index, Integer, String, func, literal_column, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -43,3 +49,65 @@ def counted_directly() -> dict[tuple[str, int], int]:
     advisor = func.coalesce(Applicant.advisor_id, literal_column(str(NO_ADVISOR))).label("advisor")
     rows = db.session.execute(select(Applicant.status, advisor, func.count()).group_by(Applicant.status, advisor))
     return {(status.value, advisor_id): n for status, advisor_id, n in rows}
+
+
+# --- the overview's figures (migrations/versions/0013_placement_figures.py) -------------------------------------
+
+
+class TenancyFigures(db.Model):
+    """What the overview needs of one tenancy, kept by triggers on tenancies, applicants, support_contacts, units
+    and properties: the month it starts, the days from registration to the contract, the social area, the
+    household's status, the day the next aftercare contact is due (``services._aftercare_next_due``) and its end."""
+
+    __tablename__ = "tenancy_figures"
+    __table_args__ = (Index("ix_tenancy_figures_due", "status", "next_due_on", "ends_on"),)
+
+    tenancy_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # tenancies.id
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of starts_on
+    days: Mapped[int] = mapped_column(Integer)
+    social_area_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(30))
+    next_due_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    def __repr__(self) -> str:
+        return f"<TenancyFigures {self.tenancy_id} {self.month} due {self.next_due_on}>"
+
+
+class PlacementMonth(db.Model):
+    """Tenancies per month of their start and days from registration to the contract (the sums of TenancyFigures)."""
+
+    __tablename__ = "placement_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenancies: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<PlacementMonth {self.month} {self.days} days: {self.tenancies}>"
+
+
+class PlacementArea(db.Model):
+    """Tenancies per month of their start and social area (the sums of TenancyFigures)."""
+
+    __tablename__ = "placement_areas"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    social_area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenancies: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<PlacementArea {self.month} area {self.social_area_id}: {self.tenancies}>"
+
+
+class FlatCount(db.Model):
+    """Flats on offer per status and social area, kept by triggers on vacancies, units and properties."""
+
+    __tablename__ = "flat_counts"
+
+    status: Mapped[str] = mapped_column(String(30), primary_key=True)
+    social_area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flats: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<FlatCount {self.status} area {self.social_area_id}: {self.flats}>"

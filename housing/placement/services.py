@@ -19,6 +19,7 @@ from ..properties.models import CaseStatus, Property, SocialArea, Unit, register
 from ..properties.services import check_version
 from ..rules.registry import RENT_CAP_PER_M2
 from ..rules.services import rule_value
+from .counts import TenancyFigures
 from .matching import Figures, evaluate
 from .models import (
     OFFER_MOVES,
@@ -628,8 +629,13 @@ def aftercare_due(user, on: date, *, everyone: bool = False, limit: int | None =
 
 
 def aftercare_due_count(on: date) -> int:
-    """How many tenancies' next aftercare contact is due by a week from ``on`` (everyone's), counted in SQL."""
-    return db.session.scalar(_aftercare_due(None, on, True, func.count()))
+    """How many tenancies' next aftercare contact is due by a week from ``on`` (everyone's): counted in the index of
+    the tenancies' figures the database keeps (counts.TenancyFigures: the same next day due, the household's
+    status, the end), without reading a tenancy or a contact."""
+    return db.session.scalar(select(func.count()).select_from(TenancyFigures).where(
+        TenancyFigures.status.in_([status.value for status in AFTERCARE_STATUSES]),
+        TenancyFigures.next_due_on <= on + DUE_SHOWN_AHEAD,
+        or_(TenancyFigures.ends_on.is_(None), TenancyFigures.ends_on >= on)))  # running
 
 
 def open_support_case(landlord: Landlord, data: dict, *, actor) -> LandlordSupportCase:

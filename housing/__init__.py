@@ -81,6 +81,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import templating
     from .i18n import register_filters, select_locale
 
     db.init_app(app)
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     register_filters(app)
+    templating.register(app)
     if app.config["QUERY_COUNT_HEADER"]:
         from .database import count_queries_per_request
 

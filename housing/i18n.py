@@ -81,6 +81,22 @@ def translations():
     return found[locale]
 
 
+_labels: dict[tuple[str, int], str] = {}
+
+
+def label(message) -> str:
+    """A module-level lazy string (an enum member's label) in the request's language, translated once per language
+    and process: a list of fifty rows shows a hundred such labels, each a full Flask-Babel lookup otherwise."""
+    if not has_request_context():
+        return str(message)
+    key = (str(get_locale()), id(message))  # the constants live as long as the process: their ids stay theirs
+    try:
+        return _labels[key]
+    except KeyError:
+        text = _labels[key] = str(message)
+        return text
+
+
 def register_filters(app):
     app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number)
     # The templates' _() and ngettext(), as Flask-Babel installs them, with the translations found once.

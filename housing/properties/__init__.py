@@ -20,6 +20,7 @@ def init_area(app) -> None:
     from .panels import officer_panel
     from .permissions import can_edit_cases, can_see_council_decision, can_view_board, can_view_cases
     from .services import refresh_all_overcrowding
+    from .templating import register as register_badges
 
     register_nav("properties.cases", _l("Fälle"), {Role.HOUSING_OFFICER, Role.ADMIN}, order=10)
     register_nav("properties.board", _l("Ankauf"), {Role.HOUSING_OFFICER, Role.ADMIN, Role.MANAGEMENT},
@@ -35,3 +36,4 @@ def init_area(app) -> None:
         register_access_rule(subject_type, lambda user, attachment: can_view_cases(user))
     on_change(MIN_AREA_PER_PERSON, refresh_all_overcrowding)
     register_jobs()
+    register_badges(app)

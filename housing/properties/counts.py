@@ -29,8 +29,8 @@ def board_counts(social_area_id: int | None = None) -> list[tuple[CaseStatus, in
         CaseCount.cases > 0)
     if social_area_id is not None:
         stmt = stmt.where(CaseCount.social_area_id == social_area_id)
-    priorities = list(Priority)
-    return [(CaseStatus(status), area_id, priorities[rank - 1], cases)
+    priorities, statuses = list(Priority), {status.value: status for status in CaseStatus}
+    return [(statuses[status], area_id, priorities[rank - 1], cases)
             for status, area_id, rank, cases in db.session.execute(stmt)]
 
 

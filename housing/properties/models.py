@@ -30,6 +30,7 @@ from ..auth.models import User
 from ..database import UTCDateTime, str_enum, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..i18n import label
 
 
 class LabelledEnum(StrEnum):
@@ -37,7 +38,7 @@ class LabelledEnum(StrEnum):
 
     @property
     def label(self) -> str:
-        return str(type(self).LABELS[self])
+        return label(type(self).LABELS[self])
 
     @classmethod
     def choices(cls):

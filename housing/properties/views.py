@@ -180,12 +180,23 @@ def board():
     area_ids = {area_id for _status, area_id in area_counts}
     areas = [selected] if selected else list(db.session.scalars(
         select(SocialArea).where(SocialArea.id.in_(area_ids)).order_by(SocialArea.name)))
-    return render_template("properties/board.html", form=form, selected_area=selected, statuses=PIPELINE + EXITS,
-                           areas=areas, area_counts=area_counts, priority_counts=priority_counts,
-                           priorities=list(Priority), totals=totals, total=sum(totals.values()),
-                           cases_url=url_for("properties.cases"),
-                           area_query=f"&social_area={selected.slug}" if selected else "",
-                           can_open=current_user.has_role(*CASE_ROLES))
+    # Each cell is (count, link to the cases it counts), made here: the tables have several hundred cells.
+    link = url_for("properties.cases") + "?" if current_user.has_role(*CASE_ROLES) else None
+    area_query = f"&social_area={selected.slug}" if selected else ""
+
+    def cell(n, query):
+        return n, link and n and link + query
+
+    by_area = [(status, [cell(area_counts.get((status, area.id)), f"status={status}&social_area={area.slug}")
+                         for area in areas], cell(totals.get(status), f"status={status}"))
+               for status in PIPELINE + EXITS]
+    priorities = list(reversed(Priority))
+    by_priority = [(status, [cell(priority_counts.get((status, priority)),
+                                  f"status={status}&priority={priority}{area_query}") for priority in priorities])
+                   for status in PIPELINE + EXITS if totals.get(status)]
+    return render_template("properties/board.html", form=form, selected_area=selected, areas=areas,
+                           by_area=by_area, by_priority=by_priority, priorities=priorities,
+                           total=sum(totals.values()))
 
 
 # --- the case file --------------------------------------------------------------------------------

@@ -157,7 +157,8 @@ def user_for_token(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None for an unknown or revoked token."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == sessions.digest(secret)))
+    token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == sessions.digest(secret))
+                               .options(sessions.with_user(ApiToken.user))).unique().one_or_none()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     now = utcnow()

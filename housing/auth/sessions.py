@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..clock import utcnow
 from ..database import commit_bookkeeping
@@ -38,6 +39,11 @@ def open_session(user: User) -> str:
     return PREFIX + token
 
 
+def with_user(relationship):
+    """Load a session's or token's user and the user's roles with it, in the same query: every request needs both."""
+    return joinedload(relationship).joinedload(User.role_links)
+
+
 def _expiry_reason(row: UserSession, now) -> str | None:
     config = current_app.config
     if now - row.created_at > config["PERMANENT_SESSION_LIFETIME"]:
@@ -52,7 +58,8 @@ def load(identity: str) -> User | None:
     request (see ``load_at_start``), so the occasional write here commits nothing else."""
     if not identity or not identity.startswith(PREFIX):
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == digest(identity[len(PREFIX):])))
+    row = db.session.scalars(select(UserSession).where(UserSession.token_hash == digest(identity[len(PREFIX):]))
+                             .options(with_user(UserSession.user))).unique().one_or_none()
     if row is None or row.ended_at is not None or not row.user.is_active:
         return None
     now = utcnow()

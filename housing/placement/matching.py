@@ -21,7 +21,7 @@ from functools import lru_cache
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true, union
-from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..extensions import db
 from ..i18n import fmt_date, fmt_money, fmt_number
@@ -189,8 +189,9 @@ def _date(value) -> str:
 
 
 def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = None,
-             excluded_ids: set[int] | None = None) -> list[RuleResult]:
-    """Every rule for this household and this flat, with the values it was decided on."""
+             excluded_ids: set[int] | None = None, preferred_ids: set[int] | None = None) -> list[RuleResult]:
+    """Every rule for this household and this flat, with the values it was decided on (the household's excluded
+    and preferred areas given, or read from it)."""
     figures = figures or Figures.on_day(vacancy.available_from)
     unit = vacancy.unit
     persons = applicant.persons
@@ -257,7 +258,7 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
     area_name = unit.building.social_area.name
     if area_id in excluded:
         results.append(RuleResult("area", False, _("%(area)s ist ausgeschlossen.", area=area_name)))
-    elif any(a.id == area_id for a in applicant.preferred_areas):
+    elif area_id in (preferred_ids if preferred_ids is not None else {a.id for a in applicant.preferred_areas}):
         results.append(RuleResult("area", True, _("%(area)s ist ein Wunschgebiet.", area=area_name)))
     else:
         results.append(RuleResult("area", True, _("%(area)s ist nicht ausgeschlossen.", area=area_name)))
@@ -347,11 +348,12 @@ def _filter(rules: list, near_misses: bool):
     return and_(*rules), literal(0)
 
 
-def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, on: date,
+def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, skip: int = 0, on: date,
                advisor_id: int | None = None) -> list[Match]:
     """Households for a flat, best first: searching, with a valid consent to placement, every rule met
     (with ``near_misses`` also those failing exactly one, after the eligible ones); with ``advisor_id`` only
-    that advisor's households (the caseload-only setting).
+    that advisor's households (the caseload-only setting). With ``skip``, the ranks after the first ``skip``
+    (a further page of the same ranking).
 
     The households are read in the order of the ranking's index (urgency first) up to the page's end, not all
     ten thousand searching ones ranked. With near misses, the eligible page is completed by the best ranked
@@ -359,7 +361,8 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
     page lacks."""
     figures = Figures.on_day(vacancy.available_from)
     rules = candidate_rules(vacancy, figures)
-    preferred = _preferred(literal(vacancy.unit.building.social_area_id), Applicant.id).label("preferred")
+    area_id = vacancy.unit.building.social_area_id
+    preferred = _preferred(literal(area_id), Applicant.id).label("preferred")
     searching = [Applicant.status == ApplicantStatus.SEARCHING]
     if advisor_id is not None:
         searching.append(Applicant.advisor_id == advisor_id)
@@ -374,20 +377,27 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
     # Every rule met as one condition (the database still stops at the first failed rule): PostgreSQL then
     # estimates that many households pass and reads them in the index's order up to the page's end; with the
     # rules as separate conditions it multiplies five guesses, expects a handful and ranks all ten thousand.
-    found = page(_fails(and_(*rules)) <= 0, literal(0), limit)
+    end = skip + limit  # the page's end in the ranking
+    found = page(_fails(and_(*rules)) <= 0, literal(0), end)
     if near_misses:
         failures = _failures(rules)
-        found = union(select(found), select(page(failures <= 1, failures, 2 * limit))).subquery()
-    # The households' rows are read for the page only, without their consents or advisor: an explanation needs
-    # neither (and touching one fails a test rather than costing a query per household).
-    stmt = (select(Applicant, found.c.failures, found.c.preferred).join(found, found.c.id == Applicant.id)
-            .options(raiseload(Applicant.consents), raiseload(Applicant.advisor))
+        found = union(select(found), select(page(failures <= 1, failures, 2 * end))).subquery()
+    # The households' rows are read for the page only, without their consents or advisor (touching one fails a
+    # test rather than costing a query per household) and without their areas (read only when asked for): an
+    # explanation needs only whether this flat's area is excluded or preferred, asked here.
+    excluded = _excluded(literal(area_id), Applicant.id).label("excluded")
+    stmt = (select(Applicant, found.c.failures, found.c.preferred, excluded).join(found, found.c.id == Applicant.id)
+            .options(raiseload(Applicant.consents), raiseload(Applicant.advisor),
+                     lazyload(Applicant.preferred_areas), lazyload(Applicant.excluded_areas))
             .order_by(found.c.failures, Applicant.urgency_rank.desc(), found.c.preferred.desc(),
                       Applicant.registered_on, Applicant.id)
-            .limit(limit))
+            .offset(skip).limit(limit))
     rows = db.session.execute(stmt).all()
-    return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures), preferred_area=bool(pref))
-            for rank, (applicant, _failures, pref) in enumerate(rows, start=1)]
+    return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures,
+                                                     excluded_ids={area_id} if is_excluded else set(),
+                                                     preferred_ids={area_id} if pref else set()),
+                  preferred_area=bool(pref))
+            for rank, (applicant, _failures, pref, is_excluded) in enumerate(rows, start=skip + 1)]
 
 
 def vacancy_rules(applicant: Applicant, day_column, figure_versions: dict) -> list:
@@ -424,8 +434,9 @@ def vacancy_failures(applicant: Applicant, day_column, figure_versions: dict):
     return _failures(vacancy_rules(applicant, day_column, figure_versions))
 
 
-def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int = 50) -> list[Match]:
-    """Open flats for a household, best first (a preferred area first, then the earliest available)."""
+def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int = 50, skip: int = 0) -> list[Match]:
+    """Open flats for a household, best first (a preferred area first, then the earliest available); with
+    ``skip``, the ranks after the first ``skip``."""
     history = FigureHistory.load()
     condition, failures = _filter(vacancy_rules(applicant, Vacancy.available_from,
                                                 history.versions_for(applicant.persons)), near_misses)
@@ -434,16 +445,17 @@ def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int
              .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
              .where(Vacancy.status == VacancyStatus.OPEN, condition)
              .order_by(*([failures] if near_misses else []), preferred.desc(), Vacancy.available_from, Vacancy.id)
-             .limit(limit).subquery())
+             .offset(skip).limit(limit).subquery())
     # The flats' rows (with unit, building and landlord) are read for the page only.
     stmt = (select(Vacancy, found.c.failures, found.c.preferred).join(found, found.c.id == Vacancy.id)
             .options(joinedload(Vacancy.unit).joinedload(Unit.building))
             .order_by(found.c.failures, found.c.preferred.desc(), found.c.available_from, found.c.id))
     rows = db.session.execute(stmt).all()
     excluded = {area.id for area in applicant.excluded_areas}
+    preferred = {area.id for area in applicant.preferred_areas}
     return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, history.on_day(vacancy.available_from),
-                                                     excluded), preferred_area=bool(pref))
-            for rank, (vacancy, _failures, pref) in enumerate(rows, start=1)]
+                                                     excluded, preferred), preferred_area=bool(pref))
+            for rank, (vacancy, _failures, pref) in enumerate(rows, start=skip + 1)]
 
 
 # --- the building's tenant mix ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..audit.services import record
 from ..auth.decorators import roles_required
@@ -63,6 +63,24 @@ from .permissions import (
 )
 
 PAGE_SIZE = 50
+# Matches are shown ten at a time, each explained rule by rule; the ranking offers fifty in all, as one page did.
+MATCH_PAGE = 10
+MATCH_RANKS = 50
+
+
+def _match_page(endpoint: str, **values):
+    """The page of matches asked for (1 to 5) and its ranking's slice: (skip, limit, pager urls for the page with
+    ``more`` matches after it). The next page's link needs to know whether there is one: one match more is read."""
+    pages = MATCH_RANKS // MATCH_PAGE
+    number = min(max(request.args.get("page", 1, type=int), 1), pages)
+    args = {key: value for key, value in request.args.items() if key != "page"}
+
+    def urls(more: bool) -> dict:
+        return {"next_url": url_for(endpoint, **values, **args, page=number + 1) if more and number < pages else None,
+                "prev_url": url_for(endpoint, **values, **args, page=number - 1) if number > 2 else None,
+                "first_url": url_for(endpoint, **values, **args) if number > 1 else None}
+
+    return (number - 1) * MATCH_PAGE, MATCH_PAGE + 1, urls
 
 
 def _load(model, object_id):
@@ -185,10 +203,13 @@ def _status_choices(applicant: Applicant):
 def household(applicant_id):
     applicant = _load(Applicant, applicant_id)
     near = request.args.get("near") == "1"
-    flats = matching.vacancies_for(applicant, near_misses=near, limit=30) \
+    skip, limit, pager = _match_page("placement.household", applicant_id=applicant.id)
+    flats = matching.vacancies_for(applicant, near_misses=near, limit=limit, skip=skip) \
         if applicant.status in (ApplicantStatus.SEARCHING, ApplicantStatus.OFFER) else []
+    pager_urls, flats = pager(len(flats) > MATCH_PAGE), flats[:MATCH_PAGE]
     offers = db.session.scalars(select(Offer).where(Offer.applicant_id == applicant.id)
-                                .options(joinedload(Offer.vacancy).joinedload(Vacancy.unit).joinedload(Unit.building))
+                                .options(joinedload(Offer.vacancy).joinedload(Vacancy.unit).joinedload(Unit.building),
+                                         lazyload(Offer.applicant))  # the page's household
                                 .order_by(Offer.created_at.desc())).all()
     tenancies = db.session.scalars(select(Tenancy).where(Tenancy.applicant_id == applicant.id)
                                    .options(joinedload(Tenancy.unit).joinedload(Unit.building))
@@ -196,6 +217,7 @@ def household(applicant_id):
     status_form = StatusForm(version=applicant.version)
     status_form.to.choices = _status_choices(applicant)
     page = render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
+                           pager_urls=pager_urls,
                            tenancies=tenancies, status_form=status_form, consent_form=ConsentForm(given_on=today()),
                            revoke_form=EmptyForm(), propose_form=EmptyForm(), today=today(),
                            health_form=_health_note_form(applicant) if can_see_health_note(current_user, applicant)
@@ -385,14 +407,21 @@ def flat(vacancy_id):
         abort(404)
     casework = current_user.has_role(*CASEWORK_ROLES)
     near = request.args.get("near") == "1"
-    candidates = matching.candidates(vacancy, near_misses=near, on=today(),
+    skip, limit, pager = _match_page("placement.flat", vacancy_id=vacancy.id)
+    candidates = matching.candidates(vacancy, near_misses=near, on=today(), limit=limit, skip=skip,
                                      advisor_id=own_caseload_of(current_user)) \
         if casework and vacancy.status == VacancyStatus.OPEN else []
-    # Where advisors see their own caseload only, another advisor's household is not named here.
+    pager_urls, candidates = pager(len(candidates) > MATCH_PAGE), candidates[:MATCH_PAGE]
+    # Where advisors see their own caseload only, another advisor's household is not named here. The list names
+    # the households only: their consents, areas and advisor are not read with them.
     offers = db.session.scalars(within_caseload(select(Offer).where(Offer.vacancy_id == vacancy.id), current_user,
-                                                Offer.applicant_id).order_by(Offer.created_at.desc())).all() \
+                                                Offer.applicant_id).order_by(Offer.created_at.desc())
+                                .options(joinedload(Offer.applicant).options(
+                                    lazyload(Applicant.consents), lazyload(Applicant.preferred_areas),
+                                    lazyload(Applicant.excluded_areas), lazyload(Applicant.advisor)))).all() \
         if casework else []
     return render_template("placement/flat.html", vacancy=vacancy, candidates=candidates, near=near, offers=offers,
+                           pager_urls=pager_urls,
                            mix=matching.tenant_mix(vacancy.unit.property_id, today()), casework=casework,
                            propose_form=EmptyForm())
 

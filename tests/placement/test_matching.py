@@ -728,11 +728,13 @@ def _rank_key(household, flat):
                                              for a in household.preferred_areas), household.registered_on, household.id)
 
 
-@pytest.mark.parametrize("limit", [1, 2, 3, 4, 6, 9])
-def test_every_page_of_candidates_is_the_head_of_the_ranking_the_explanations_give(make_household, make_flat,
-                                                                                   limit):
+@pytest.mark.parametrize("limit, skip", [(1, 0), (2, 0), (3, 0), (4, 0), (6, 0), (9, 0), (1, 1), (2, 1), (2, 3),
+                                         (3, 2), (3, 5), (4, 4), (6, 6)])
+def test_every_page_of_candidates_is_its_slice_of_the_ranking_the_explanations_give(make_household, make_flat,
+                                                                                    limit, skip):
     """The candidates are read page by page in the ranking's order (the eligible, then with near misses those
-    failing one rule): whatever the page size, a page is the first households of the full ranking."""
+    failing one rule): whatever the page size, the first page is the first households of the full ranking, and a
+    later one (``skip``) the next ones, with their ranks."""
     households = [
         make_household((1, 0), urgency="emergency", registered_on=TODAY - timedelta(days=10)),
         make_household((1, 0), urgency="high", preferred_areas=["nordmarkt"], registered_on=TODAY - timedelta(days=5)),
@@ -749,10 +751,27 @@ def test_every_page_of_candidates_is_the_head_of_the_ranking_the_explanations_gi
     ranking = sorted((h for h in households if failures[h.id] <= 1),
                      key=lambda h: (failures[h.id], *_rank_key(h, flat)))
 
-    strict = matching.candidates(flat, limit=limit, on=TODAY)
-    near = matching.candidates(flat, near_misses=True, limit=limit, on=TODAY)
+    strict = matching.candidates(flat, limit=limit, skip=skip, on=TODAY)
+    near = matching.candidates(flat, near_misses=True, limit=limit, skip=skip, on=TODAY)
 
-    assert [m.applicant.id for m in strict] == [h.id for h in ranking if not failures[h.id]][:limit]
-    assert [m.applicant.id for m in near] == [h.id for h in ranking][:limit]
-    assert [m.rank for m in near] == list(range(1, len(near) + 1))
+    assert [m.applicant.id for m in strict] == [h.id for h in ranking if not failures[h.id]][skip:skip + limit]
+    assert [m.applicant.id for m in near] == [h.id for h in ranking][skip:skip + limit]
+    assert [m.rank for m in near] == list(range(skip + 1, skip + len(near) + 1))
+    assert all(m.preferred_area == (not _rank_key(m.applicant, flat)[1]) for m in near)
     assert {failures[h.id] for h in households} == {0, 1, 2}
+
+
+def test_every_page_of_flats_is_its_slice_of_the_ranking(make_household, make_flat):
+    """A household's flats page by page (``skip``): the slices of the full ranking, with their ranks."""
+    household = make_household((1, 0), preferred_areas=["hafen"])
+    for n in range(7):
+        make_flat(area="50", net="300", charges="100", street=f"Heroldstraße {n}",
+                  social_area="hafen" if n % 3 == 0 else "nordmarkt", available_from=TODAY + timedelta(days=7 - n))
+    make_flat(area="50", net="900", charges="100", street="Heroldstraße 9")  # a near miss: the rent
+    for near in (False, True):
+        ranking = [m.vacancy.id for m in matching.vacancies_for(household, near_misses=near, limit=ALL)]
+        assert len(ranking) == (8 if near else 7)
+        for skip, limit in ((0, 3), (3, 3), (6, 3), (2, 5)):
+            page = matching.vacancies_for(household, near_misses=near, limit=limit, skip=skip)
+            assert [m.vacancy.id for m in page] == ranking[skip:skip + limit]
+            assert [m.rank for m in page] == list(range(skip + 1, skip + len(page) + 1))

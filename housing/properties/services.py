@@ -95,9 +95,10 @@ def address_search_clause(query: str):
     street = Property.make_address_key(street or query, "", "").split("|")[0].rstrip(".")
     pattern = f"{street}%" + (f"|{number.replace(' ', '')}%" if number else "")
     clause = Property.address_key.like(pattern)
-    if street and db.session.get_bind().dialect.name == "sqlite":
-        # SQLite's LIKE ignores case, so no index serves it; the key is lower case already, and the range of keys
-        # starting with the street is served by the key's unique index (byte order, SQLite's only one here).
+    if street:
+        # The range of keys starting with the street, read from the key's unique index (the key is lower case):
+        # SQLite's LIKE ignores case, so no index serves it, and PostgreSQL uses an index for LIKE only in the "C"
+        # collation or with a pattern index, which a list ordered by the key cannot use.
         clause = and_(Property.address_key >= street, Property.address_key < street[:-1] + chr(ord(street[-1]) + 1),
                       clause)
     return clause

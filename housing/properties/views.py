@@ -54,13 +54,15 @@ from .permissions import BOARD_ROLES, CASE_ROLES
 PAGE_SIZE = 50
 # Each sort has an index that gives its order (issue 9; tests/main/test_query_plans.py).
 SORTS = {
-    "address": [SortKey(Property.street, kind=str), SortKey(Property.house_number, kind=str), SortKey(Property.id)],
+    # The address key (street, number, postcode; lower case, "str" for "straße") is unique and indexed: the list in
+    # address order, and an address search in it, read one index range.
+    "address": [SortKey(Property.address_key, kind=str)],
     "status": [SortKey(Property.status_rank), SortKey(Property.street, kind=str), SortKey(Property.id)],
     "priority": [SortKey(Property.priority, descending=True, kind=str), SortKey(Property.id)],
     "updated": [SortKey(Property.updated_at, descending=True, kind=datetime), SortKey(Property.id, descending=True)],
 }
 SORT_VALUES = {
-    "address": lambda p: [p.street, p.house_number, p.id],
+    "address": lambda p: [p.address_key],
     "status": lambda p: [p.status_rank, p.street, p.id],
     "priority": lambda p: [p.priority.value, p.id],
     "updated": lambda p: [p.updated_at, p.id],

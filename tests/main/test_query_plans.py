@@ -274,7 +274,7 @@ OFFICER, ADMIN, ADVISOR, SUPERVISOR = Role.HOUSING_OFFICER, Role.ADMIN, Role.TEN
 
 # Where the next page begins: a row's sort values, as the list's "Weiter" link carries them.
 CASE_CURSORS = {
-    "address": encode_cursor(["Mallinckrodtstraße", "100", 1]),
+    "address": encode_cursor(["mallinckrodtstr|100|44147"]),
     "status": encode_cursor([2, "Mallinckrodtstraße", 1]),
     "priority": encode_cursor(["high", 1]),
     "updated": encode_cursor([utcnow(), 1]),

@@ -18,11 +18,23 @@ CASELOAD_ONLY = "advisor_caseload_only"
 
 def own_caseload_of(user) -> int | None:
     """The advisor whose households ``user`` is limited to, or None for all of them."""
-    from ..rules.services import setting
-
-    if user.has_role(Role.ADMIN) or not setting(CASELOAD_ONLY, False):
+    if user.has_role(Role.ADMIN) or not _caseload_only():
         return None
     return user.id
+
+
+def _caseload_only() -> bool:
+    """The admin's switch, read once per request (a page asks for it in its filters, its lists and its links: the
+    same number of queries whichever of them it takes)."""
+    from flask import g, has_request_context
+
+    from ..rules.services import setting
+
+    if not has_request_context():
+        return bool(setting(CASELOAD_ONLY, False))
+    if "placement_caseload_only" not in g:
+        g.placement_caseload_only = bool(setting(CASELOAD_ONLY, False))
+    return g.placement_caseload_only
 
 
 def within_caseload(stmt, user, applicant_id):

@@ -87,6 +87,17 @@ def web(advisor_client):
     return advisor_client
 
 
+def test_the_households_list_costs_the_same_queries_with_every_filter(web, make_household, count_queries):
+    """The caseload setting is read once per request, whether the filters ask for it or not."""
+    for n in range(3):
+        household(make_household, n)
+    counts = {url: statements_for(web, count_queries, url)[0] for url in (
+        "/placement/households", "/placement/households?all=1", "/placement/households?status=searching",
+        "/placement/households?all=1&status=searching")}
+
+    assert len(set(counts.values())) == 1, counts
+
+
 def test_the_households_list_shows_fifty_at_a_time_in_its_order(web, make_household, count_queries):
     made = [household(make_household, n) for n in range(53)]
     first, page = statements_for(web, count_queries, "/placement/households?all=1")

@@ -155,7 +155,7 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603 (our own gunicorn)
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
              "--worker-tmp-dir", "/dev/shm" if Path("/dev/shm").is_dir() else "/tmp",  # noqa: S108 (heartbeat file)
-             "--timeout", "120", "housing:create_app()"],
+             "--timeout", "120", "wsgi:app"],
             env=app_env(url), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("renovation", __name__, url_prefix="/viertelwerk")
 
-from . import views  # noqa: E402,F401
+from . import templating, views  # noqa: E402,F401
 
 
 def init_area(app) -> None:

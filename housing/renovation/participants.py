@@ -86,11 +86,13 @@ def crew_of(user, project: RenovationProject, first: date | None = None, last: d
     return list(db.session.scalars(stmt).unique())
 
 
-def crew_between(user, first: date, last: date) -> list[Participant]:
-    """The participants a user may see whose measure runs at some time in [first, last], for figures over many
-    people: loaded ``AS_LISTED`` and without their qualifications."""
+def crew_between(user, first: date, last: date, project_id: int | None = None) -> list[Participant]:
+    """The participants a user may see (of one project with ``project_id``) whose measure runs at some time in
+    [first, last], for figures over many people: loaded ``AS_LISTED`` and without their qualifications."""
     stmt = _visible_participants(user).where(Participant.starts_on <= last, Participant.ends_on >= first).options(
         *AS_LISTED, raiseload(Participant.qualifications))
+    if project_id is not None:
+        stmt = stmt.where(Participant.project_id == project_id)
     return list(db.session.scalars(stmt).unique())
 
 

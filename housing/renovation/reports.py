@@ -1,22 +1,22 @@
 """Viertelwerk documents and report figures: the monthly timesheet to sign, hours against plan,
 attendance, hours per property."""
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer
-from sqlalchemy import func, select
+from sqlalchemy import case, distinct, false, func, literal, select, union_all
 from sqlalchemy.orm import lazyload
 
+from ..clock import today
 from ..extensions import db
 from ..properties.models import Property
 from ..reports.pdf import Document, SectionStart, StreamedStory, de_date, de_number, para, signatures, table
 from ..reports.pdf import facts as facts_table
 from .hours import locked_months, month_end, month_entries
-from .models import Absence, HourEntry, Participant, RenovationProject, WorkPackage
+from .models import Absence, HourEntry, Participant, ProjectMonthHours, RenovationProject, WorkPackage
 from .participants import attendance_from
 from .services import visible_to
 
@@ -117,6 +117,105 @@ def timesheet_story(doc: Document, participant: Participant, first) -> list:
 
 
 # --- figures for the reports page ----------------------------------------------------------------------
+#
+# Worked hours are the entries without an absence, over the projects the user works on (``services.projects_for``),
+# summed by the database as shown: a fixed number of queries, whatever the number of projects, packages, people and
+# entries. Hours and people per project and building come from the months the database keeps
+# (``ProjectMonthHours``); the hours per work package from the entries, read project by project through the covering
+# index ix_hour_entries_project_sums (the entries' table itself is not read).
+
+
+def _worked(first, last) -> tuple:
+    return HourEntry.worked_on >= first, HourEntry.worked_on <= last, HourEntry.absence.is_(None)
+
+
+def _by_project(user, *columns):
+    """The user's projects with ``columns``, in the order of the project list (status, name)."""
+    return visible_to(user, select(RenovationProject.id, RenovationProject.name, *columns)
+                      .order_by(RenovationProject.status, RenovationProject.name, RenovationProject.id))
+
+
+def _address(row) -> str:
+    return f"{row.street} {row.house_number}"  # as Property.short_address
+
+
+def _edges(first, last) -> list[tuple[date, date]]:
+    """The days of the period's first and last month outside it on which hours may have been recorded: none for a
+    period of whole months, or one to today or later (no hours are recorded for a day after today:
+    ``hours.validate_entry``)."""
+    first_month = first.replace(day=1)
+    # the last day of the last month (``hours.month_end`` cannot give that of December 9999)
+    last_day = date(last.year, 12, 31) if last.month == 12 else date(last.year, last.month + 1, 1) - timedelta(1)
+    edges = [(first_month, first - timedelta(1)) if first > first_month else None,
+             (last + timedelta(1), last_day) if last < min(last_day, today()) else None]
+    return [edge for edge in edges if edge]
+
+
+def _kept_months(user, first, last, *columns):
+    """``columns`` of the kept months the period touches, of the projects the user works on."""
+    return select(*columns).where(ProjectMonthHours.month >= first.replace(day=1),
+                                  ProjectMonthHours.month <= last.replace(day=1),
+                                  ProjectMonthHours.project_id.in_(visible_to(user, select(RenovationProject.id))))
+
+
+def _person_hours(user, first, last):
+    """A subquery: per project the user works on and person, the hours worked in [first, last] (``hours``) and how
+    many entries they come from (``entries``, 0 for none): the kept months the period touches less what was
+    recorded on their days outside it (``_edges``), read from the entries."""
+    parts = [_kept_months(user, first, last, ProjectMonthHours.project_id, ProjectMonthHours.participant_id,
+                          ProjectMonthHours.hours, ProjectMonthHours.entries)]
+    for start, end in _edges(first, last):
+        parts.append(select(HourEntry.project_id, HourEntry.participant_id, -HourEntry.hours, literal(-1)).where(
+            HourEntry.project_id.in_(visible_to(user, select(RenovationProject.id))), *_worked(start, end)))
+    rows = union_all(*parts).subquery()
+    return (select(rows.c.project_id, rows.c.participant_id, func.sum(rows.c.hours).label("hours"),
+                   func.sum(rows.c.entries).label("entries"))
+            .group_by(rows.c.project_id, rows.c.participant_id).subquery())
+
+
+def _hours_and_people(person_hours) -> tuple:
+    return (func.sum(person_hours.c.hours).label("hours"),
+            func.sum(case((person_hours.c.entries > 0, 1), else_=0)).label("people"))
+
+
+@dataclass
+class ProjectHours:
+    project_id: int
+    project_name: str
+    address: str
+    planned_hours: Decimal
+    booked: Decimal
+    people: int
+
+    @property
+    def share(self) -> int | None:
+        return int(self.booked * 100 / self.planned_hours) if self.planned_hours else None
+
+
+def project_hours(user, first, last) -> list[ProjectHours]:
+    """Per project the user works on: the hours planned (all its work packages), the hours worked in [first, last]
+    and how many people worked them. One query: the projects with their plan and the period's sums (for a period of
+    whole months from the kept months alone: a person counts who has an entry in one of them)."""
+    planned = (select(func.sum(WorkPackage.planned_hours)).where(WorkPackage.project_id == RenovationProject.id)
+               .scalar_subquery())
+    kept = ProjectMonthHours
+    if first > last:
+        worked = select(kept.project_id, literal(0).label("hours"), literal(0).label("people")).where(false())
+    elif _edges(first, last):
+        person_hours = _person_hours(user, first, last)
+        worked = select(person_hours.c.project_id, *_hours_and_people(person_hours)).group_by(
+            person_hours.c.project_id)
+    else:
+        worked = _kept_months(user, first, last, kept.project_id, func.sum(kept.hours).label("hours"), func.count(
+            distinct(case((kept.entries > 0, kept.participant_id)))).label("people")).group_by(kept.project_id)
+    worked = worked.subquery()
+    rows = db.session.execute(_by_project(user, Property.street, Property.house_number, planned, worked.c.hours,
+                                          worked.c.people)
+                              .join(Property, Property.id == RenovationProject.property_id)
+                              .outerjoin(worked, worked.c.project_id == RenovationProject.id))
+    return [ProjectHours(project_id, name, f"{street} {number}", Decimal(planned or 0), Decimal(hours or 0),
+                         people or 0)
+            for project_id, name, street, number, planned, hours, people in rows]
 
 
 @dataclass
@@ -132,6 +231,24 @@ class PackageHours:
         return int(self.booked * 100 / self.planned_hours) if self.planned_hours else None
 
 
+def package_hours(user, first, last, project_id: int | None = None) -> list[PackageHours]:
+    """Per work package of the projects the user works on (of one of them with ``project_id``): the hours planned
+    and the hours worked in [first, last]. Two queries: the packages, the period's sums per package."""
+    stmt = _by_project(user, WorkPackage.id.label("package_id"), WorkPackage.trade, WorkPackage.description,
+                       WorkPackage.planned_hours).join(WorkPackage, WorkPackage.project_id == RenovationProject.id)
+    if project_id is not None:
+        stmt = stmt.where(RenovationProject.id == project_id)
+    rows = db.session.execute(stmt.order_by(WorkPackage.position, WorkPackage.id)).all()
+    booked = {}
+    if rows:
+        booked = dict(db.session.execute(
+            select(HourEntry.work_package_id, func.sum(HourEntry.hours))
+            .where(HourEntry.project_id.in_({row.id for row in rows}), *_worked(first, last))
+            .group_by(HourEntry.work_package_id)).all())
+    return [PackageHours(row.name, row.trade, row.description, row.planned_hours,
+                         Decimal(booked.get(row.package_id) or 0)) for row in rows]
+
+
 @dataclass
 class BuildingHours:
     address: str
@@ -139,46 +256,26 @@ class BuildingHours:
     people: int
 
 
-def worked_hours(user, first, last) -> tuple[list[PackageHours], list[BuildingHours]]:
-    """Worked hours in [first, last] (absences do not count as work) over the projects the user works on
-    (``services.projects_for``): per work package against plan, and per building with the number of people who
-    worked there.
-
-    Two queries, whatever the number of projects: the projects with their packages and addresses as plain rows,
-    then one pass over the period's entries of those projects, project by project through the covering index
-    ix_hour_entries_project_sums (the entries' table itself is not read)."""
-    projects = visible_to(user, select(RenovationProject.id, RenovationProject.name, Property.street,
-                                       Property.house_number, WorkPackage.id.label("package_id"), WorkPackage.trade,
-                                       WorkPackage.description, WorkPackage.planned_hours)
-                          .join(Property, Property.id == RenovationProject.property_id)
-                          .outerjoin(WorkPackage, WorkPackage.project_id == RenovationProject.id)
-                          .order_by(RenovationProject.status, RenovationProject.name, RenovationProject.id,
-                                    WorkPackage.position, WorkPackage.id))
-    rows = db.session.execute(projects).all()
-    addresses = {row.id: f"{row.street} {row.house_number}" for row in rows}  # as Property.short_address
-    booked: dict[int, Decimal] = defaultdict(Decimal)  # per work package
-    project_hours: dict[int, Decimal] = defaultdict(Decimal)
-    project_people: dict[int, set[int]] = defaultdict(set)
-    if addresses:
-        sums = (select(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id,
-                       func.sum(HourEntry.hours))
-                .where(HourEntry.project_id.in_(addresses), HourEntry.worked_on >= first, HourEntry.worked_on <= last,
-                       HourEntry.absence.is_(None))
-                .group_by(HourEntry.project_id, HourEntry.work_package_id, HourEntry.participant_id))
-        for project_id, package_id, participant_id, hours in db.session.execute(sums):
-            booked[package_id] += hours
-            project_hours[project_id] += hours
-            project_people[project_id].add(participant_id)
-    packages = [PackageHours(row.name, row.trade, row.description, row.planned_hours,
-                             booked.get(row.package_id, Decimal("0"))) for row in rows if row.package_id is not None]
-    building_hours: dict[str, Decimal] = defaultdict(Decimal)
-    building_people: dict[str, set[int]] = defaultdict(set)
-    for project_id, hours in project_hours.items():
-        building_hours[addresses[project_id]] += hours
-        building_people[addresses[project_id]] |= project_people[project_id]
-    buildings = [BuildingHours(address, hours, len(building_people[address]))
-                 for address, hours in building_hours.items()]
-    return packages, sorted(buildings, key=lambda row: row.address)
+def building_hours(user, first, last) -> list[BuildingHours]:
+    """Per building with hours worked in [first, last] on the projects the user works on there: the hours and how
+    many people worked them (a person on two projects of a building counts once), by address. Two queries."""
+    rows = db.session.execute(_by_project(user, Property.id.label("property_id"), Property.street,
+                                          Property.house_number)
+                              .join(Property, Property.id == RenovationProject.property_id)).all()
+    if not rows or first > last:
+        return []
+    addresses = {row.property_id: _address(row) for row in rows}
+    person_hours = _person_hours(user, first, last)
+    per_person = (select(RenovationProject.property_id, person_hours.c.participant_id,
+                         func.sum(person_hours.c.hours).label("hours"),
+                         func.sum(person_hours.c.entries).label("entries"))
+                  .join(RenovationProject, RenovationProject.id == person_hours.c.project_id)
+                  .group_by(RenovationProject.property_id, person_hours.c.participant_id).subquery())
+    sums = db.session.execute(select(per_person.c.property_id, *_hours_and_people(per_person))
+                              .group_by(per_person.c.property_id)).all()
+    return sorted((BuildingHours(addresses[property_id], Decimal(hours), people)
+                   for property_id, hours, people in sums if people),
+                  key=lambda row: row.address)
 
 
 def default_period(today):

@@ -461,26 +461,45 @@ def timesheet(participant_id, month):
 @bp.route("/reports")
 @roles_required(*PROGRESS_ROLES)
 def report():
-    """Hours against plan, attendance and hours per building; personal rows only for the crew's own people."""
+    """Hours against plan per project (per work package for one chosen project), attendance; personal rows only for
+    the crew's own people. The exports are complete: every package, every building."""
     first, last = reports.default_period(today())
     try:
         first = date.fromisoformat(request.args["from"]) if request.args.get("from") else first
         last = date.fromisoformat(request.args["to"]) if request.args.get("to") else last
     except ValueError:
         flash(_("Bitte Daten im Format JJJJ-MM-TT angeben."), "error")
-    packages, buildings = reports.worked_hours(current_user, first, last)
-    people = participants.crew_between(current_user, first, last) if current_user.has_role(*CREW_ROLES) else []
-    rates = participants.attendance(people, first, last)
     fmt = request.args.get("format")
     if fmt in EXPORT_FORMATS:
         table = request.args.get("table")  # named in the file name: only a known one
-        return _export(table if table in ("attendance", "buildings") else "packages", fmt, packages, rates, buildings)
-    return render_template("renovation/reports.html", packages=packages, rates=rates, buildings=buildings,
-                           first=first, last=last)
+        return _export(table if table in ("projects", "attendance", "buildings") else "packages", fmt, first, last)
+    chosen = None
+    if request.args.get("project"):
+        project_id = request.args.get("project", type=int)
+        if project_id is None or not 0 < project_id <= MAX_ID:
+            abort(404)
+        chosen = get_project_or_404(project_id, packages=False)
+        if not can_view_project(current_user, chosen):
+            abort(404)
+    if chosen is None:
+        projects, packages = reports.project_hours(current_user, first, last), []
+    else:
+        projects, packages = [], reports.package_hours(current_user, first, last, project_id=chosen.id)
+    rates = _attendance(first, last, chosen.id if chosen else None)
+    return render_template("renovation/reports.html", projects=projects, packages=packages, chosen=chosen,
+                           rates=rates, first=first, last=last)
 
 
-def _export(which, fmt, packages, rates, buildings):
-    if which == "attendance" and rates:
+def _attendance(first, last, project_id=None):
+    """Attendance of the crew's own people (none for officers and management)."""
+    if not current_user.has_role(*CREW_ROLES):
+        return []
+    return participants.attendance(participants.crew_between(current_user, first, last, project_id), first, last)
+
+
+def _export(which, fmt, first, last):
+    if which == "attendance":
+        rows = _attendance(first, last)
         columns = [Column(_("Nachname"), lambda a: a.participant.last_name),
                    Column(_("Vorname"), lambda a: a.participant.first_name),
                    Column(_("Projekt"), lambda a: a.participant.project.name),
@@ -488,18 +507,26 @@ def _export(which, fmt, packages, rates, buildings):
                    Column(_("Abwesend (Std.)"), lambda a: a.absent_hours),
                    Column(_("Vertraglich (Std.)"), lambda a: a.contracted_hours),
                    Column(_("Anwesenheitsquote (%)"), lambda a: a.rate)]
-        rows = rates
-        record("participant.export", object_type="participants", summary=f"attendance {fmt}")
+        if rows:
+            record("participant.export", object_type="participants", summary=f"attendance {fmt}")
+        else:  # no personal rows for this user: the package table instead, as before
+            which = "packages"
+    if which == "projects":
+        rows = reports.project_hours(current_user, first, last)
+        columns = [Column(_("Projekt"), lambda r: r.project_name), Column(_("Gebäude"), lambda r: r.address),
+                   Column(_("Geplante Stunden"), lambda r: r.planned_hours),
+                   Column(_("Geleistete Stunden"), lambda r: r.booked), Column(_("Anteil (%)"), lambda r: r.share),
+                   Column(_("Personen"), lambda r: r.people)]
     elif which == "buildings":
+        rows = reports.building_hours(current_user, first, last)
         columns = [Column(_("Gebäude"), lambda r: r.address), Column(_("Stunden"), lambda r: r.hours),
                    Column(_("Personen"), lambda r: r.people)]
-        rows = buildings
-    else:
+    elif which == "packages":
+        rows = reports.package_hours(current_user, first, last)
         columns = [Column(_("Projekt"), lambda r: r.project_name), Column(_("Gewerk"), lambda r: r.trade),
                    Column(_("Beschreibung"), lambda r: r.description),
                    Column(_("Geplante Stunden"), lambda r: r.planned_hours),
                    Column(_("Geleistete Stunden"), lambda r: r.booked), Column(_("Anteil (%)"), lambda r: r.share)]
-        rows = packages
     columns, values = read_now(columns, rows)
     db.session.commit()
     name = f"viertelwerk-{which}-{today().isoformat()}"

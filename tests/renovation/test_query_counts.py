@@ -55,9 +55,11 @@ CREW_PAGES = [
     "/viertelwerk/projects", "/viertelwerk/projects/export.csv", "/viertelwerk/projects/export.xlsx",
     "/viertelwerk/projects/{project}", "/viertelwerk/projects/{project}/months/2026-03",
     "/viertelwerk/projects/{project}/sheet?week=" + LAST_WEEK_PARAM,
-    "/viertelwerk/reports", "/viertelwerk/reports?from=2026-02-01",
-    "/viertelwerk/reports?table=packages&format=csv", "/viertelwerk/reports?table=attendance&format=csv",
-    "/viertelwerk/reports?table=attendance&format=xlsx", "/viertelwerk/reports?table=buildings&format=csv",
+    "/viertelwerk/reports", "/viertelwerk/reports?from=2026-02-01", "/viertelwerk/reports?project={project}",
+    "/viertelwerk/reports?from=2026-02-10&to=2026-03-05",  # parts of two months: the days outside read too
+    "/viertelwerk/reports?table=projects&format=csv", "/viertelwerk/reports?table=packages&format=csv",
+    "/viertelwerk/reports?table=attendance&format=csv", "/viertelwerk/reports?table=attendance&format=xlsx",
+    "/viertelwerk/reports?table=buildings&format=csv",
 ]
 
 
@@ -170,7 +172,8 @@ def test_the_start_page_costs_the_same_queries_with_more_months_and_open_ones(cl
 
 @pytest.mark.parametrize("url", [
     "/viertelwerk/projects", "/viertelwerk/projects/export.xlsx", "/viertelwerk/reports",
-    "/viertelwerk/reports?table=packages&format=xlsx", "/viertelwerk/reports?table=buildings&format=xlsx",
+    "/viertelwerk/reports?table=projects&format=xlsx", "/viertelwerk/reports?table=packages&format=xlsx",
+    "/viertelwerk/reports?table=buildings&format=xlsx",
 ])
 @pytest.mark.parametrize("role", ["management", "admin"])
 def test_the_project_list_and_reports_cost_the_same_queries_for_1_or_4_projects(role_client, admin, measure, role,
@@ -243,8 +246,8 @@ def test_the_api_month_of_hours_costs_the_same_queries_for_3_or_12_entries(clien
 
 @pytest.mark.parametrize("url", [
     "/viertelwerk/participants/export.csv", "/viertelwerk/projects/export.csv",
-    "/viertelwerk/reports?table=packages&format=csv", "/viertelwerk/reports?table=attendance&format=csv",
-    "/viertelwerk/reports?table=buildings&format=csv",
+    "/viertelwerk/reports?table=projects&format=csv", "/viertelwerk/reports?table=packages&format=csv",
+    "/viertelwerk/reports?table=attendance&format=csv", "/viertelwerk/reports?table=buildings&format=csv",
 ])
 def test_a_csv_export_streams_what_was_read_before_the_audit_commit(client, login, supervisor, project,
                                                                     count_queries, url):

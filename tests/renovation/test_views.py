@@ -22,7 +22,7 @@ from housing.extensions import db
 from housing.renovation import hours, views
 from housing.renovation.models import Participant, RenovationProject
 from housing.renovation.participants import create_participant
-from housing.renovation.services import add_material_cost, update_project
+from housing.renovation.services import add_material_cost, save_work_package, update_project
 
 from ..factories import UserFactory, viertelwerk_project
 from .conftest import (
@@ -511,8 +511,7 @@ def report_data(supervisor):
 REPORT = "/viertelwerk/reports?from=2026-03-02&to=2026-03-06"
 
 
-def test_the_reports_page_shows_hours_per_package_attendance_and_hours_per_property(client, login, supervisor,
-                                                                                   report_data):
+def test_the_reports_page_shows_hours_per_project_and_attendance(client, login, supervisor, report_data):
     ids, _other = report_data
     login(client, supervisor)
 
@@ -520,18 +519,68 @@ def test_the_reports_page_shows_hours_per_package_attendance_and_hours_per_prope
 
     assert response.status_code == 200
     assert "Zeitraum 02.03.2026 bis 06.03.2026" in visible(response)
-    [package] = table_after(response, "Stunden je Projekt und Arbeitspaket")
-    assert package[:4] == [project_name(ids), "Trockenbau", "100", "61,50"]
-    assert "61 %" in package[4]
+    address = db.session.get(RenovationProject, ids["project"]).building.short_address
+    [project] = table_after(response, "Stunden je Projekt")
+    assert project[:4] == [project_name(ids), address, "100", "61,50"]
+    assert "61 %" in project[4]
+    assert project[5] == "2"
     attendance = {row[0]: row for row in table_after(response, "Anwesenheit je Teilnehmende")}
     assert set(attendance) == {"Şükrü, Ţăran0", "Şükrü, Ţăran1"}
     assert attendance["Şükrü, Ţăran0"][2:5] == ["24,00", "6,00", "30,00"]
     assert "80 %" in attendance["Şükrü, Ţăran0"][5]
     assert attendance["Şükrü, Ţăran1"][2:5] == ["37,50", "0,00", "30,00"]
     assert "125 %" in attendance["Şükrü, Ţăran1"][5]
-    address = db.session.get(RenovationProject, ids["project"]).building.short_address
-    buildings = {row[0]: row[1:] for row in table_after(response, "Stunden je Gebäude")}
-    assert buildings[address] == ["61,50", "2"]
+    assert "Stunden je Arbeitspaket<" not in response.get_data(as_text=True)  # one project's packages at a time
+
+
+def test_the_report_writes_its_numbers_in_the_users_language(client, login, supervisor, admin, report_data):
+    ids, _other = report_data
+    package = db.session.get(RenovationProject, ids["project"]).work_packages[0]
+    package.planned_hours = Decimal("1250")
+    supervisor.language = "en"
+    db.session.commit()
+    login(client, supervisor)
+
+    [project] = table_after(client.get(REPORT), "Hours per project")
+
+    assert project[2:4] == ["1,250", "61.50"]
+    assert "4 %" in project[4]
+
+
+def test_a_project_of_the_report_shows_its_work_packages(client, login, supervisor, admin, report_data):
+    ids, _other = report_data
+    project = db.session.get(RenovationProject, ids["project"])
+    painting = save_work_package(project, None, {"trade": "Maler", "description": "Treppenhaus",
+                                                 "planned_hours": Decimal("40")}, actor=admin)
+    hours.create_entry(work(ids["participants"][0], date(2026, 3, 2), "2", painting.id), actor=supervisor)
+    db.session.commit()
+    login(client, supervisor)
+    overview = client.get(REPORT)
+    [link] = re.findall(r'<a href="([^"]*project=[^"]*)"', overview.get_data(as_text=True))
+
+    response = client.get(html.unescape(link))
+
+    assert response.status_code == 200
+    assert project.name in visible(response) and "Zeitraum 02.03.2026 bis 06.03.2026" in visible(response)
+    packages = table_after(response, "Stunden je Arbeitspaket")
+    assert [row[:3] for row in packages] == [["Trockenbau", "100", "61,50"], ["Maler Treppenhaus", "40", "2,00"]]
+    assert "5 %" in packages[1][3]
+    assert {row[0] for row in table_after(response, "Anwesenheit je Teilnehmende")} == {"Şükrü, Ţăran0",
+                                                                                       "Şükrü, Ţăran1"}
+    assert f'name="project" value="{project.id}"' in response.get_data(as_text=True)  # kept when the dates change
+    [summary] = table_after(client.get(REPORT), "Stunden je Projekt")
+    assert summary[3] == "63,50" and summary[5] == "2"  # the packages' sum; a person on two packages counts once
+
+
+@pytest.mark.parametrize("project", ["other", "0", "-1", "abc", "99999999999999999999", "2147483648"])
+def test_a_project_the_user_does_not_run_or_no_project_is_not_found_on_the_report(client, login, supervisor,
+                                                                                  report_data, project):
+    _ids, other = report_data
+    login(client, supervisor)
+
+    response = client.get(f"{REPORT}&project={other['project'] if project == 'other' else project}")
+
+    assert response.status_code == 404
 
 
 def test_the_attendance_table_lists_the_people_whose_measure_runs_in_the_period(client, login, supervisor,
@@ -556,9 +605,12 @@ def test_the_reports_page_gives_officers_figures_without_people(role_client, rep
     assert response.status_code == 200
     assert "Anwesenheit je Teilnehmende" not in visible(response)
     assert "Ţăran" not in visible(response)
-    packages = {row[0]: row for row in table_after(response, "Stunden je Projekt und Arbeitspaket")}
-    assert packages[project_name(ids)][3] == "61,50"
-    assert packages[project_name(other)][3] == "5,00"
+    projects = {row[0]: row for row in table_after(response, "Stunden je Projekt")}
+    assert projects[project_name(ids)][3] == "61,50" and projects[project_name(ids)][5] == "2"
+    assert projects[project_name(other)][3] == "5,00" and projects[project_name(other)][5] == "1"
+    packages = table_after(role_client("housing_officer").get(f"{REPORT}&project={other['project']}"),
+                           "Stunden je Arbeitspaket")
+    assert [row[:3] for row in packages] == [["Trockenbau", "100", "5,00"]]
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -581,6 +633,28 @@ def test_the_package_report_exports_as_csv(client, login, supervisor, report_dat
     name, trade, _description, planned, booked, share = rows[0]
     assert (name, trade, share) == (project_name(ids), "Trockenbau", "61")
     assert Decimal(planned.replace(",", ".")) == 100 and Decimal(booked.replace(",", ".")) == Decimal("61.5")
+
+
+def test_the_project_report_exports_as_csv(client, login, supervisor, report_data):
+    ids, _other = report_data
+    login(client, supervisor)
+
+    header, *rows = csv_rows(client.get(f"{REPORT}&table=projects&format=csv"))
+
+    assert header == ["Projekt", "Gebäude", "Geplante Stunden", "Geleistete Stunden", "Anteil (%)", "Personen"]
+    address = db.session.get(RenovationProject, ids["project"]).building.short_address
+    [(name, building, planned, booked, share, people)] = rows
+    assert (name, building, share, people) == (project_name(ids), address, "61", "2")
+    assert Decimal(planned.replace(",", ".")) == 100 and Decimal(booked.replace(",", ".")) == Decimal("61.5")
+
+
+def test_the_package_export_is_complete_whichever_project_is_shown(role_client, report_data):
+    ids, other = report_data
+
+    response = role_client("housing_officer").get(f"{REPORT}&project={ids['project']}&table=packages&format=csv")
+
+    _header, *rows = csv_rows(response)
+    assert {row[0] for row in rows} == {project_name(ids), project_name(other)}
 
 
 def test_the_attendance_report_exports_as_csv(client, login, supervisor, report_data):

@@ -25,13 +25,16 @@ from .models import MaterialCost, Participant, RenovationProject, WorkPackage
 from .permissions import CREW_ROLES, PROGRESS_ROLES, can_view_project
 
 
-def get_project_or_404(project_id: int, *, crew: bool = False, packages: bool = True) -> RenovationProject:
+def get_project_or_404(project_id: int, *, crew: bool = False, packages: bool = True,
+                       building: bool = False) -> RenovationProject:
     """Load a project; with ``crew`` only for those who run it (its supervisors and admins). Its supervisors come in
     the same query, without their roles (only the user's own are asked, read with the login); its work packages
-    with a second one unless ``packages`` is false (then only when touched)."""
+    with a second one unless ``packages`` is false, its building with ``building`` (else each only when touched)."""
     options = [joinedload(RenovationProject.supervisors).options(lazyload(User.role_links))]
     if not packages:
         options.append(lazyload(RenovationProject.work_packages))
+    if not building:
+        options.append(lazyload(RenovationProject.building))
     project = db.session.get(RenovationProject, project_id, options=options)
     if project is None:
         abort(404)
@@ -105,7 +108,7 @@ def export_projects(fmt):
 @bp.route("/projects/<int:project_id>")
 @roles_required(*PROGRESS_ROLES)
 def project(project_id):
-    project = get_project_or_404(project_id)
+    project = get_project_or_404(project_id, building=True)
     if not can_view_project(current_user, project):
         abort(404)
     crew_visible = project.can_record_hours(current_user)

@@ -345,6 +345,11 @@ class Property(db.Model):
     condition_rating: Mapped[int | None] = mapped_column(SmallInteger)
     is_overcrowded: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The earliest deadline of the case's open defects and issued orders, and of its pre-emption rights not yet
+    # exercised: kept by the database (triggers on defects, orders and acquisitions, migration 0015) for the case
+    # list's overdue filter; not loaded with the case, never written here.
+    open_deadline: Mapped[date | None] = mapped_column(deferred=True)
+    preemption_deadline: Mapped[date | None] = mapped_column(deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -38,7 +38,13 @@ def test_bench_data_fills_every_area_and_refuses_a_second_time(tmp_path, tmp_pat
             counted = set(connection.execute(text(
                 "SELECT status, social_area_id, priority, count(*) FROM properties WHERE is_problem_case "
                 "GROUP BY status, social_area_id, priority")))
+            deadlines = set(connection.execute(text("SELECT id, open_deadline FROM properties")))
+            earliest = set(connection.execute(text(
+                "SELECT p.id, (SELECT min(deadline) FROM (SELECT deadline FROM defects WHERE property_id = p.id "
+                "AND resolved_on IS NULL UNION ALL SELECT deadline FROM orders WHERE property_id = p.id "
+                "AND status = 'issued')) FROM properties p")))
         assert kept == counted and sum(n for *_key, n in kept) == 600  # three in five are problem cases
+        assert deadlines == earliest and sum(1 for _id, due in deadlines if due) > 100  # the cases' open deadlines
 
         again = app.test_cli_runner().invoke(args=["bench-data", "--scale", "0.01"])
         assert again.exit_code != 0 and "already holds properties" in again.output

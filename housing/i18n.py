@@ -69,16 +69,21 @@ def _number_symbols(locale: str) -> tuple[str, str]:
     return symbols["group"], symbols["decimal"]
 
 
-def translations():
-    """The current locale's translations, found once per request and locale: Flask-Babel looks them up anew on
-    every call (the context, the domain, the locale), which a list of fifty rows does a few hundred times."""
-    if not has_request_context():
-        return get_translations()
+def _language() -> tuple[str, object]:
+    """The request's locale code and translations, found once per request and locale: Flask-Babel looks the
+    translations up anew on every call (the context, the domain, the locale), which a list of fifty rows does a few
+    hundred times. Asked for the locale each time, so ``force_locale`` (a notification in its recipient's
+    language) is followed."""
     locale = get_locale()
-    found = g.setdefault("_translations", {})
-    if locale not in found:
-        found[locale] = get_translations()
-    return found[locale]
+    found = g.get("_language")
+    if found is None or found[0] != locale:
+        found = g._language = (locale, str(locale), get_translations())
+    return found[1], found[2]
+
+
+def translations():
+    """The current locale's translations (once per request; outside a request, Flask-Babel's)."""
+    return _language()[1] if has_request_context() else get_translations()
 
 
 _labels: dict[tuple[str, int], str] = {}
@@ -89,7 +94,7 @@ def label(message) -> str:
     and process: a list of fifty rows shows a hundred such labels, each a full Flask-Babel lookup otherwise."""
     if not has_request_context():
         return str(message)
-    key = (str(get_locale()), id(message))  # the constants live as long as the process: their ids stay theirs
+    key = (_language()[0], id(message))  # the constants live as long as the process: their ids stay theirs
     try:
         return _labels[key]
     except KeyError:

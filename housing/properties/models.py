@@ -9,6 +9,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -42,7 +43,24 @@ class LabelledEnum(StrEnum):
 
     @classmethod
     def choices(cls):
-        return [(member.value, member.label) for member in cls]
+        """(value, label) pairs for a select. The labels are read when the select is drawn, so a form class made at
+        import speaks each request's language (``member.label`` there would be the German text for good)."""
+        return [(member.value, ChoiceLabel(member)) for member in cls]
+
+
+class ChoiceLabel:
+    """An enum member's label in the language of the request that draws it (see ``LabelledEnum.choices``)."""
+
+    __slots__ = ("member",)
+
+    def __init__(self, member: LabelledEnum):
+        self.member = member
+
+    def __str__(self) -> str:
+        return self.member.label
+
+    def __html__(self) -> str:
+        return escape(self.member.label)
 
 
 class CaseStatus(LabelledEnum):

@@ -52,6 +52,20 @@ def test_start_page_is_german_by_default_and_english_on_request(officer_client):
     assert "Hello" in officer_client.get("/").get_data(as_text=True)
 
 
+def test_the_choices_of_a_select_speak_the_language_of_the_request(officer_client):
+    """A form class is made once, at import: its enum choices must still be drawn in each request's language."""
+    def status_options():
+        page = officer_client.get("/cases").get_data(as_text=True)
+        select = page[page.index('id="status"'):]
+        return select[:select.index("</select>")]
+
+    assert ">gemeldet<" in status_options()
+    officer_client.post("/language", data={"language": "en"})
+    assert ">reported<" in status_options() and ">gemeldet<" not in status_options()
+    officer_client.post("/language", data={"language": "de"})
+    assert ">gemeldet<" in status_options()
+
+
 NUMBERS = [Decimal("0"), Decimal("-0.005"), Decimal("0.015"), Decimal("2.5"), Decimal("-1234567.895"),
            Decimal("1E+3"), Decimal("12345678901.234"), 0.1 + 0.2, 1e7, -3, 7, 1234.5678]
 

@@ -57,6 +57,7 @@ class Measurement:
     queries: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    large_queries: int | None = None  # the most any path needs, asked one at a time (as on the small data set)
     small_queries: int | None = None
 
     @property
@@ -463,9 +464,11 @@ def bench_database(kind: str, args) -> Run:
         print(f"   {'/healthz':<34} {healthz.rps:7.0f}/s  p95 {healthz.percentile(0.95):6.1f} ms", flush=True)
         measurements = []
         for page in pages(url):
-            query_counts(server.port, page, roles[page.role])  # every path once: nothing cold in the measurement
+            # Every path asked alone first (nothing cold in the measurement): its statements, compared with the small
+            # data set's. Under load a request may send one more (SQLite retries a commit that met another's).
+            large = query_counts(server.port, page, roles[page.role])
             measurement = drive(server.port, page, roles[page.role], args.clients, args.seconds)
-            measurement.small_queries = small[page.name]
+            measurement.large_queries, measurement.small_queries = large, small[page.name]
             measurements.append(measurement)
             low, high = measurement.query_range
             print(f"   {page.name:<34} {measurement.rps:7.0f}/s  p95 {measurement.percentile(0.95):6.1f} ms  "
@@ -494,9 +497,8 @@ def verdicts(run: Run, measurement: Measurement) -> list[str]:
         misses.append("< 1/3 of /healthz")
     # A page's paths may differ in shape (a case with inspections reads its defects, one without does not), but the
     # most any of them needs must not grow with the data.
-    _low, high = measurement.query_range
-    if measurement.small_queries != high:
-        misses.append(f"up to {high} queries on large data, {measurement.small_queries} on small")
+    if measurement.small_queries != measurement.large_queries:
+        misses.append(f"up to {measurement.large_queries} queries on large data, {measurement.small_queries} on small")
     return misses
 
 
@@ -536,8 +538,8 @@ def markdown(runs: list[Run], args) -> tuple[str, bool]:
                   f"Programme report over a year, built in the background: {run.programme_seconds:.1f} s from request "
                   "to finished PDF.", "",
                   "| page | role | req/s | share of /healthz | p50 ms | p95 ms | p99 ms | queries (large) | "
-                  "queries (small) | target |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+                  "queries (small) | under load | target |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         for m in run.measurements:
             misses = verdicts(run, m)
             all_met &= not misses
@@ -546,7 +548,7 @@ def markdown(runs: list[Run], args) -> tuple[str, bool]:
             kind = " (list)" if m.page.is_list else ""
             lines.append(f"| {m.page.name} | {m.page.role} | {m.rps:.0f} | {share:.0%}{kind}"
                          f" | {m.percentile(0.5):.1f} | {m.percentile(0.95):.1f} | {m.percentile(0.99):.1f} | "
-                         f"{low if low == high else f'{low}–{high}'} | {m.small_queries} | "
+                         f"{m.large_queries} | {m.small_queries} | {low if low == high else f'{low}–{high}'} | "
                          f"{'met' if not misses else 'MISSED: ' + ', '.join(misses)} |")
         lines.append("")
     lines.append(f"**{'Every target met.' if all_met else 'Some targets missed (see the last column).'}**")

@@ -74,9 +74,11 @@ def _language() -> tuple[str, object]:
     translations up anew on every call (the context, the domain, the locale), which a list of fifty rows does a few
     hundred times. Asked for the locale each time, so ``force_locale`` (a notification in its recipient's
     language) is followed."""
-    locale = get_locale()
+    # Flask-Babel's get_locale() returns the locale it keeps on its namespace in g once decided (force_locale
+    # swaps it); read it there directly, as this runs a few hundred times per page.
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None) or get_locale()
     found = g.get("_language")
-    if found is None or found[0] != locale:
+    if found is None or found[0] is not locale:
         found = g._language = (locale, str(locale), get_translations())
     return found[1], found[2]
 

@@ -6,7 +6,9 @@ from flask import flash, redirect
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import DecimalField, SelectChoice, SelectMultipleField, ValidationError, widgets
+from wtforms import SelectField as _SelectField
 
 from .clock import EARLIEST_DAY, LATEST_DAY
 from .errors import DomainError
@@ -20,6 +22,23 @@ class EmptyForm(FlaskForm):
 def choices(pairs) -> list[SelectChoice]:
     """``[(value, label), ...]`` as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class Select(widgets.Select):
+    """WTForms' select, each plain option written directly: WTForms builds every option's attributes through
+    ``html_params``, most of the cost of a list's filter form. The same markup (``selected`` before ``value``)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(choice.value)}">'  # noqa: S704 (both escaped)
+                      f"{escape(choice.label or choice.value)}</option>")
+
+
+class SelectField(_SelectField):
+    widget = Select()
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,13 +8,12 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
+from ..forms import LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
 from .models import (
     AcquisitionMethod,
     Agency,

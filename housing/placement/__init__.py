@@ -17,6 +17,7 @@ def init_area(app) -> None:
     from .panels import advisor_panel
     from .permissions import CASEWORK_ROLES, FLAT_ROLES, OVERVIEW_ROLES
     from .services import register_pipeline_guard
+    from .templating import register as register_templating
 
     register_nav("placement.households", _l("Haushalte"), CASEWORK_ROLES, order=30)
     register_nav("placement.flats", _l("Wohnungen"), FLAT_ROLES, order=31)
@@ -27,3 +28,4 @@ def init_area(app) -> None:
     register_panel(CASEWORK_ROLES, advisor_panel, order=30)
     register_pipeline_guard()
     register_jobs()
+    register_templating(app)

@@ -19,12 +19,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true, union
 from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..extensions import db
-from ..i18n import fmt_date, fmt_money, fmt_number
+from ..i18n import fmt_date, fmt_money, fmt_number, translations
 from ..properties.models import Property, Unit
 from ..rules.models import KduLimit, RuleValue
 from ..rules.registry import (
@@ -163,6 +162,13 @@ class FigureHistory:
 # --- the rules in Python, with their values ---------------------------------------------------------------
 
 
+def _(message: str, **variables) -> str:
+    """Flask-Babel's gettext, with the request's translations found once (an explanation page writes some three
+    hundred sentences, each a full Flask-Babel lookup otherwise). Extracted as ``_`` like every other."""
+    text = translations().ugettext(message)
+    return text % variables if variables else text
+
+
 @lru_cache(maxsize=4096)
 def _written(kind: str, value, locale: str) -> str:
     """A figure as the explanations write it in ``locale`` (the current one, a key only). Formatting is pure, and
@@ -176,23 +182,22 @@ def _written(kind: str, value, locale: str) -> str:
     return fmt_number(value, 0)
 
 
-def _m2(value) -> str:
-    return _written("m2", value, str(get_locale()))
-
-
-def _money(value) -> str:
-    return _written("money", value, str(get_locale()))
-
-
-def _date(value) -> str:
-    return _written("date", value, str(get_locale()))
-
-
 def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = None,
              excluded_ids: set[int] | None = None, preferred_ids: set[int] | None = None) -> list[RuleResult]:
     """Every rule for this household and this flat, with the values it was decided on (the household's excluded
     and preferred areas given, or read from it)."""
     figures = figures or Figures.on_day(vacancy.available_from)
+    locale = str(get_locale())  # once: the figures below are written in it
+
+    def _m2(value) -> str:
+        return _written("m2", value, locale)
+
+    def _money(value) -> str:
+        return _written("money", value, locale)
+
+    def _date(value) -> str:
+        return _written("date", value, locale)
+
     unit = vacancy.unit
     persons = applicant.persons
     limit = figures.limit(persons)
@@ -226,7 +231,7 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
         allowed = exact.quantize(Decimal("0.01"))
         results.append(RuleResult("rent", gross <= exact, _(
             "Bruttokaltmiete %(gross)s; höchstens %(share)s %% des Einkommens von %(income)s = %(allowed)s.",
-            gross=_money(gross), share=_written("number", figures.income_share, str(get_locale())),
+            gross=_money(gross), share=_written("number", figures.income_share, locale),
             income=_money(applicant.monthly_income), allowed=_money(allowed))))
     else:
         results.append(RuleResult("rent", False, _("Ohne Angabe zum Einkommen lässt sich die Miete nicht prüfen.")))

@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask_babel import get_locale
-from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true, union
+from sqlalchemy import and_, case, false, func, literal, or_, select, true, union
 from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..extensions import db
@@ -301,14 +301,13 @@ def _household_persons():
     return Applicant.adults + Applicant.children
 
 
-def _excluded(area_id_column, applicant_id_column):
-    return exists().where(applicant_areas.c.applicant_id == applicant_id_column,
-                          applicant_areas.c.social_area_id == area_id_column, applicant_areas.c.is_excluded.is_(True))
-
-
-def _preferred(area_id_column, applicant_id_column):
-    return exists().where(applicant_areas.c.applicant_id == applicant_id_column,
-                          applicant_areas.c.social_area_id == area_id_column, applicant_areas.c.is_excluded.is_(False))
+def _area_choice(area_id, applicant_id_column):
+    """SQL: whether the household excluded (true) or preferred (false) this one area, else NULL: a lookup in the
+    primary key per household. An EXISTS per household is what PostgreSQL turns into a hash of every household
+    choosing the area (seven thousand for a popular one) when it expects many households, before reading one."""
+    return (select(applicant_areas.c.is_excluded)
+            .where(applicant_areas.c.applicant_id == applicant_id_column, applicant_areas.c.social_area_id == area_id)
+            .scalar_subquery())
 
 
 def candidate_rules(vacancy: Vacancy, figures: Figures) -> list:
@@ -327,7 +326,7 @@ def candidate_rules(vacancy: Vacancy, figures: Figures) -> list:
                                                       Applicant.wbs_persons >= persons)
     reachable = bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift))
     access = true() if reachable else Applicant.step_free_needed.is_(False)
-    not_excluded = ~_excluded(literal(unit.building.social_area_id), Applicant.id)
+    not_excluded = func.coalesce(_area_choice(unit.building.social_area_id, Applicant.id), False).is_(False)
     return [space, rent, wbs, access, not_excluded]
 
 
@@ -367,7 +366,7 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
     figures = Figures.on_day(vacancy.available_from)
     rules = candidate_rules(vacancy, figures)
     area_id = vacancy.unit.building.social_area_id
-    preferred = _preferred(literal(area_id), Applicant.id).label("preferred")
+    preferred = func.coalesce(_area_choice(area_id, Applicant.id).is_(False), False).label("preferred")
     searching = [Applicant.status == ApplicantStatus.SEARCHING]
     if advisor_id is not None:
         searching.append(Applicant.advisor_id == advisor_id)
@@ -390,7 +389,7 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
     # The households' rows are read for the page only, without their consents or advisor (touching one fails a
     # test rather than costing a query per household) and without their areas (read only when asked for): an
     # explanation needs only whether this flat's area is excluded or preferred, asked here.
-    excluded = _excluded(literal(area_id), Applicant.id).label("excluded")
+    excluded = func.coalesce(_area_choice(area_id, Applicant.id), False).label("excluded")
     stmt = (select(Applicant, found.c.failures, found.c.preferred, excluded).join(found, found.c.id == Applicant.id)
             .options(raiseload(Applicant.consents), raiseload(Applicant.advisor),
                      lazyload(Applicant.preferred_areas), lazyload(Applicant.excluded_areas))
@@ -430,7 +429,8 @@ def vacancy_rules(applicant: Applicant, day_column, figure_versions: dict) -> li
                   and_(literal(covered), Vacancy.available_from <= applicant.wbs_valid_until))
     access = true() if not applicant.step_free_needed else and_(
         Unit.step_free.is_(True), or_(Unit.floor == 0, Unit.lift.is_(True)))
-    not_excluded = ~_excluded(Property.social_area_id, literal(applicant.id))
+    # The household's areas are read with it: asked as a list of ids, not as a lookup per flat.
+    not_excluded = Property.social_area_id.not_in([area.id for area in applicant.excluded_areas])
     return [space, rent, wbs, access, not_excluded]
 
 
@@ -445,7 +445,7 @@ def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int
     history = FigureHistory.load()
     condition, failures = _filter(vacancy_rules(applicant, Vacancy.available_from,
                                                 history.versions_for(applicant.persons)), near_misses)
-    preferred = _preferred(Property.social_area_id, literal(applicant.id)).label("preferred")
+    preferred = Property.social_area_id.in_([area.id for area in applicant.preferred_areas]).label("preferred")
     found = (select(Vacancy.id, failures.label("failures"), preferred, Vacancy.available_from)
              .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
              .where(Vacancy.status == VacancyStatus.OPEN, condition)

@@ -413,13 +413,16 @@ def flat(vacancy_id):
         if casework and vacancy.status == VacancyStatus.OPEN else []
     pager_urls, candidates = pager(len(candidates) > MATCH_PAGE), candidates[:MATCH_PAGE]
     # Where advisors see their own caseload only, another advisor's household is not named here. The list names
-    # the households only: their consents, areas and advisor are not read with them.
-    offers = db.session.scalars(within_caseload(select(Offer).where(Offer.vacancy_id == vacancy.id), current_user,
-                                                Offer.applicant_id).order_by(Offer.created_at.desc())
-                                .options(joinedload(Offer.applicant).options(
-                                    lazyload(Applicant.consents), lazyload(Applicant.preferred_areas),
-                                    lazyload(Applicant.excluded_areas), lazyload(Applicant.advisor)))).all() \
-        if casework else []
+    # the households only: the offers' columns and their households' names are read, not the entities.
+    offers = []
+    if casework:
+        offers_stmt = (select(Offer.id, Offer.status, Offer.status_changed_at, Applicant.last_name,
+                              Applicant.first_name).join(Applicant, Applicant.id == Offer.applicant_id)
+                       .where(Offer.vacancy_id == vacancy.id).order_by(Offer.created_at.desc(), Offer.id))
+        caseload = own_caseload_of(current_user)
+        if caseload is not None:
+            offers_stmt = offers_stmt.where(Applicant.advisor_id == caseload)
+        offers = db.session.execute(offers_stmt).all()
     return render_template("placement/flat.html", vacancy=vacancy, candidates=candidates, near=near, offers=offers,
                            pager_urls=pager_urls,
                            mix=matching.tenant_mix(vacancy.unit.property_id, today()), casework=casework,

@@ -4,10 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload, raiseload
+from sqlalchemy.orm import Bundle, joinedload, lazyload, raiseload
 
 from ..audit.services import record
 from ..auth.decorators import roles_required
+from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import today
 from ..database import MAX_ID
@@ -112,7 +113,8 @@ def households():
     """The advisor's caseload (or everyone's), most urgent and longest waiting first."""
     mine, status, stmt = _household_list()
     try:
-        rows, next_cursor = keyset_page(stmt.order_by(None), HOUSEHOLD_ORDER, PAGE_SIZE, request.args.get("after"))
+        rows, next_cursor = keyset_page(_household_rows(stmt.order_by(None)), HOUSEHOLD_ORDER, PAGE_SIZE,
+                                        request.args.get("after"))
     except InvalidCursor:
         abort(400)
     args = {key: value for key, value in request.args.items() if key != "after"}
@@ -131,6 +133,16 @@ def households():
 HOUSEHOLD_ORDER = [SortKey(Applicant.urgency_rank, descending=True), SortKey(Applicant.registered_on, kind=date),
                    SortKey(Applicant.id)]
 FLAT_ORDER = [SortKey(Vacancy.available_from, kind=date), SortKey(Vacancy.id)]
+
+
+def _household_rows(stmt):
+    """The list's columns of the households ``stmt`` selects, with their advisor's name: rows, not households (a
+    page of fifty households with their advisors costs more to load than to show)."""
+    return stmt.with_only_columns(Bundle(
+        "household", Applicant.id, Applicant.last_name, Applicant.first_name, Applicant.interpreter_needed,
+        Applicant.status, Applicant.urgency, Applicant.urgency_rank, (Applicant.adults + Applicant.children).label(
+            "persons"), Applicant.housing_situation, Applicant.registered_on, User.name.label("advisor_name"),
+    )).outerjoin(User, User.id == Applicant.advisor_id)
 
 
 def _household_list():
@@ -358,9 +370,9 @@ def resolve_case(case_id):
 @bp.route("/flats")
 @roles_required(*FLAT_ROLES)
 def flats():
-    status, stmt = _flat_list()
+    status = request.args.get("status") or VacancyStatus.OPEN.value
     try:
-        rows, next_cursor = keyset_page(stmt.order_by(None), FLAT_ORDER, PAGE_SIZE, request.args.get("after"))
+        rows, next_cursor = keyset_page(_flat_rows(status), FLAT_ORDER, PAGE_SIZE, request.args.get("after"))
     except InvalidCursor:
         abort(400)
     args = {key: value for key, value in request.args.items() if key != "after"}
@@ -369,17 +381,36 @@ def flats():
                            first_url=url_for("placement.flats", **args) if request.args.get("after") else None)
 
 
+def _flat_rows(status: str):
+    """The page's flats (the list's filters, as the export's) as the columns it shows, with their unit's,
+    building's, area's and landlord's: rows, not flats with units, buildings and landlords."""
+    stmt = select(Bundle(
+        "flat", Vacancy.id, Property.street, Property.house_number, Unit.label, Vacancy.rent_capped, Unit.step_free,
+        SocialArea.name.label("area_name"), Unit.area_m2, Unit.rooms, Vacancy.net_cold_rent, Vacancy.service_charges,
+        Vacancy.available_from, Landlord.name.label("landlord_name"), Vacancy.status,
+    )).join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id).join(
+        SocialArea, SocialArea.id == Property.social_area_id).join(Landlord, Landlord.id == Vacancy.landlord_id)
+    return stmt.where(*_flat_filter(status))
+
+
+def _flat_filter(status: str) -> list:
+    """The list's conditions: the status asked for; housing officers see the flats of acquired buildings only
+    (on ``Property``, which the statement joins)."""
+    conditions = []
+    if status in {s.value for s in VacancyStatus}:
+        conditions.append(Vacancy.status == VacancyStatus(status))
+    if not current_user.has_role(*CASEWORK_ROLES):
+        conditions.append(Property.is_problem_case.is_(True))
+    return conditions
+
+
 def _flat_list():
-    """The flats the user may see with the list's status filter, for the page and its export."""
+    """The flats the user may see with the list's status filter, for the export."""
     status = request.args.get("status") or VacancyStatus.OPEN.value
     stmt = select(Vacancy).options(joinedload(Vacancy.unit).joinedload(Unit.building)).order_by(
-        Vacancy.available_from, Vacancy.id)
-    if status in {s.value for s in VacancyStatus}:
-        stmt = stmt.where(Vacancy.status == VacancyStatus(status))
-    if not current_user.has_role(*CASEWORK_ROLES):
-        stmt = stmt.join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id).where(
-            Property.is_problem_case.is_(True))
-    return status, stmt
+        Vacancy.available_from, Vacancy.id).join(Unit, Unit.id == Vacancy.unit_id).join(
+        Property, Property.id == Unit.property_id)
+    return status, stmt.where(*_flat_filter(status))
 
 
 @bp.route("/flats/new", methods=["GET", "POST"])

@@ -162,13 +162,6 @@ class FigureHistory:
 # --- the rules in Python, with their values ---------------------------------------------------------------
 
 
-def _(message: str, **variables) -> str:
-    """Flask-Babel's gettext, with the request's translations found once (an explanation page writes some three
-    hundred sentences, each a full Flask-Babel lookup otherwise). Extracted as ``_`` like every other."""
-    text = translations().ugettext(message)
-    return text % variables if variables else text
-
-
 @lru_cache(maxsize=4096)
 def _written(kind: str, value, locale: str) -> str:
     """A figure as the explanations write it in ``locale`` (the current one, a key only). Formatting is pure, and
@@ -187,7 +180,13 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
     """Every rule for this household and this flat, with the values it was decided on (the household's excluded
     and preferred areas given, or read from it)."""
     figures = figures or Figures.on_day(vacancy.available_from)
-    locale = str(get_locale())  # once: the figures below are written in it
+    # The locale and translations once per match: an explanation writes seven sentences and a dozen figures in
+    # them, and a page explains up to fifty matches (Flask-Babel's gettext looks the translations up each time).
+    locale, gettext = str(get_locale()), translations().ugettext
+
+    def _(message: str, **variables) -> str:  # Flask-Babel's gettext, extracted as every ``_``
+        text = gettext(message)
+        return text % variables if variables else text
 
     def _m2(value) -> str:
         return _written("m2", value, locale)

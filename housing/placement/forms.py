@@ -6,13 +6,12 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
+from ..forms import LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
 from .models import (
     ConsentPurpose,
     ContactKind,

@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask_babel import get_locale
-from sqlalchemy import and_, case, false, func, literal, or_, select, true, union
+from sqlalchemy import Date, Integer, Numeric, and_, bindparam, case, false, func, literal, or_, select, true, union
 from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..extensions import db
@@ -309,29 +309,30 @@ def _area_choice(area_id, applicant_id_column):
             .scalar_subquery())
 
 
-def candidate_rules(vacancy: Vacancy, figures: Figures) -> list:
-    """SQL: the five rules for this flat, each a condition on the applicant that holds when the rule is met."""
-    unit = vacancy.unit
+# A flat's facts enter the candidates' query as parameters: the query is built once for each shape (the figures,
+# which rules are decided by the flat alone) and reused, not built and keyed for the statement cache per request.
+AREA, GROSS = bindparam("area", type_=Numeric(8, 2)), bindparam("gross", type_=Numeric(9, 2))
+AVAILABLE_FROM, AREA_ID, ON = bindparam("available_from", type_=Date), bindparam("area_id", type_=Integer), \
+    bindparam("on", type_=Date)
+ADVISOR_ID, END, NEAR_END, SKIP, LIMIT = (bindparam(name, type_=Integer)
+                                         for name in ("advisor_id", "end", "near_end", "skip", "limit"))
+
+
+def candidate_rules(figures: Figures, *, has_area: bool, rent_capped: bool, reachable: bool) -> list:
+    """SQL: the five rules for a flat (its area, gross cold rent, available-from day and social area as the
+    parameters above), each a condition on the applicant that holds when the rule is met."""
     persons = _household_persons()
-    area = unit.area_m2
     max_area = _by_persons(persons, figures, "max_area_m2", figures.extra_per_person)
     max_gross = _by_persons(persons, figures, "max_gross_cold_rent")
-    gross = vacancy.gross_cold_rent
-    space = false() if area is None else and_(literal(area) >= literal(figures.min_area) * persons,
-                                              literal(area) <= max_area + literal(figures.tolerance))
-    rent = case((Applicant.income_source.in_(TRANSFER_INCOMES), literal(gross) <= max_gross),
-                else_=Applicant.monthly_income * literal(figures.income_share) / 100 >= literal(gross))
-    wbs = true() if not vacancy.rent_capped else and_(Applicant.wbs_valid_until >= vacancy.available_from,
-                                                      Applicant.wbs_persons >= persons)
-    reachable = bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift))
+    space = false() if not has_area else and_(AREA >= literal(figures.min_area) * persons,
+                                              AREA <= max_area + literal(figures.tolerance))
+    rent = case((Applicant.income_source.in_(TRANSFER_INCOMES), GROSS <= max_gross),
+                else_=Applicant.monthly_income * literal(figures.income_share) / 100 >= GROSS)
+    wbs = true() if not rent_capped else and_(Applicant.wbs_valid_until >= AVAILABLE_FROM,
+                                              Applicant.wbs_persons >= persons)
     access = true() if reachable else Applicant.step_free_needed.is_(False)
-    not_excluded = func.coalesce(_area_choice(unit.building.social_area_id, Applicant.id), False).is_(False)
+    not_excluded = func.coalesce(_area_choice(AREA_ID, Applicant.id), False).is_(False)
     return [space, rent, wbs, access, not_excluded]
-
-
-def candidate_failures(vacancy: Vacancy, figures: Figures):
-    """SQL: for each applicant, the number of rules failed for this flat."""
-    return _failures(candidate_rules(vacancy, figures))
 
 
 def _failures(rules: list):
@@ -351,6 +352,45 @@ def _filter(rules: list, near_misses: bool):
     return and_(*rules), literal(0)
 
 
+_CANDIDATE_QUERIES: dict[tuple, object] = {}
+
+
+def _candidates_query(figures: Figures, has_area: bool, rent_capped: bool, reachable: bool, by_advisor: bool,
+                      near_misses: bool):
+    """The candidates' query for flats of one shape (see ``candidates``); the flat, the day, the advisor and the
+    page are its parameters."""
+    rules = candidate_rules(figures, has_area=has_area, rent_capped=rent_capped, reachable=reachable)
+    preferred = func.coalesce(_area_choice(AREA_ID, Applicant.id).is_(False), False).label("preferred")
+    searching = [Applicant.status == ApplicantStatus.SEARCHING]
+    if by_advisor:
+        searching.append(Applicant.advisor_id == ADVISOR_ID)
+    consent = valid_consent_clause(ConsentPurpose.PLACEMENT, ON)
+
+    def page(condition, failures, size):
+        return (select(Applicant.id, failures.label("failures"), preferred)
+                .where(*searching, condition, consent)
+                .order_by(Applicant.urgency_rank.desc(), preferred.desc(), Applicant.registered_on, Applicant.id)
+                .limit(size).subquery())
+
+    # Every rule met as one condition (the database still stops at the first failed rule): PostgreSQL then
+    # estimates that many households pass and reads them in the index's order up to the page's end; with the
+    # rules as separate conditions it multiplies five guesses, expects a handful and ranks all ten thousand.
+    found = page(_fails(and_(*rules)) <= 0, literal(0), END)
+    if near_misses:
+        failures = _failures(rules)
+        found = union(select(found), select(page(failures <= 1, failures, NEAR_END))).subquery()
+    # The households' rows are read for the page only, without their consents or advisor (touching one fails a
+    # test rather than costing a query per household) and without their areas (read only when asked for): an
+    # explanation needs only whether this flat's area is excluded or preferred, asked here.
+    excluded = func.coalesce(_area_choice(AREA_ID, Applicant.id), False).label("excluded")
+    return (select(Applicant, found.c.failures, found.c.preferred, excluded).join(found, found.c.id == Applicant.id)
+            .options(raiseload(Applicant.consents), raiseload(Applicant.advisor),
+                     lazyload(Applicant.preferred_areas), lazyload(Applicant.excluded_areas))
+            .order_by(found.c.failures, Applicant.urgency_rank.desc(), found.c.preferred.desc(),
+                      Applicant.registered_on, Applicant.id)
+            .offset(SKIP).limit(LIMIT))
+
+
 def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, skip: int = 0, on: date,
                advisor_id: int | None = None) -> list[Match]:
     """Households for a flat, best first: searching, with a valid consent to placement, every rule met
@@ -363,39 +403,21 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
     households failing at most one rule: among twice the page, at least as many fail one rule as the eligible
     page lacks."""
     figures = Figures.on_day(vacancy.available_from)
-    rules = candidate_rules(vacancy, figures)
-    area_id = vacancy.unit.building.social_area_id
-    preferred = func.coalesce(_area_choice(area_id, Applicant.id).is_(False), False).label("preferred")
-    searching = [Applicant.status == ApplicantStatus.SEARCHING]
-    if advisor_id is not None:
-        searching.append(Applicant.advisor_id == advisor_id)
-    consent = valid_consent_clause(ConsentPurpose.PLACEMENT, on)
-
-    def page(condition, failures, size: int):
-        return (select(Applicant.id, failures.label("failures"), preferred)
-                .where(*searching, condition, consent)
-                .order_by(Applicant.urgency_rank.desc(), preferred.desc(), Applicant.registered_on, Applicant.id)
-                .limit(size).subquery())
-
-    # Every rule met as one condition (the database still stops at the first failed rule): PostgreSQL then
-    # estimates that many households pass and reads them in the index's order up to the page's end; with the
-    # rules as separate conditions it multiplies five guesses, expects a handful and ranks all ten thousand.
+    unit = vacancy.unit
+    area_id = unit.building.social_area_id
+    shape = (figures.min_area, figures.tolerance, figures.income_share, figures.extra_per_person,
+             tuple(sorted(figures.kdu.items())), unit.area_m2 is not None, bool(vacancy.rent_capped),
+             bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift)), advisor_id is not None, near_misses)
+    stmt = _CANDIDATE_QUERIES.get(shape)
+    if stmt is None:
+        if len(_CANDIDATE_QUERIES) >= 64:  # figures change seldom: old shapes are simply forgotten
+            _CANDIDATE_QUERIES.clear()
+        stmt = _CANDIDATE_QUERIES[shape] = _candidates_query(figures, *shape[5:])
     end = skip + limit  # the page's end in the ranking
-    found = page(_fails(and_(*rules)) <= 0, literal(0), end)
-    if near_misses:
-        failures = _failures(rules)
-        found = union(select(found), select(page(failures <= 1, failures, 2 * end))).subquery()
-    # The households' rows are read for the page only, without their consents or advisor (touching one fails a
-    # test rather than costing a query per household) and without their areas (read only when asked for): an
-    # explanation needs only whether this flat's area is excluded or preferred, asked here.
-    excluded = func.coalesce(_area_choice(area_id, Applicant.id), False).label("excluded")
-    stmt = (select(Applicant, found.c.failures, found.c.preferred, excluded).join(found, found.c.id == Applicant.id)
-            .options(raiseload(Applicant.consents), raiseload(Applicant.advisor),
-                     lazyload(Applicant.preferred_areas), lazyload(Applicant.excluded_areas))
-            .order_by(found.c.failures, Applicant.urgency_rank.desc(), found.c.preferred.desc(),
-                      Applicant.registered_on, Applicant.id)
-            .offset(skip).limit(limit))
-    rows = db.session.execute(stmt).all()
+    rows = db.session.execute(stmt, {
+        "area": unit.area_m2, "gross": vacancy.gross_cold_rent, "available_from": vacancy.available_from,
+        "area_id": area_id, "on": on, "advisor_id": advisor_id, "end": end, "near_end": 2 * end, "skip": skip,
+        "limit": limit}).all()
     return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, figures,
                                                      excluded_ids={area_id} if is_excluded else set(),
                                                      preferred_ids={area_id} if pref else set()),

@@ -425,10 +425,18 @@ def candidates(vacancy: Vacancy, *, near_misses: bool = False, limit: int = 50, 
             for rank, (applicant, _failures, pref, is_excluded) in enumerate(rows, start=skip + 1)]
 
 
-def vacancy_rules(applicant: Applicant, day_column, figure_versions: dict) -> list:
-    """SQL: the five rules for this household, each a condition on an open flat (its unit and building) that
-    holds when the rule is met; the figures are those of the flat's available-from day."""
-    persons = applicant.persons
+# A household's facts enter its flats' query as parameters where they are values (income, WBS validity, areas);
+# the query is built once for each shape (its size and the figures' versions for it, which rules apply) and reused.
+INCOME, WBS_VALID_UNTIL = bindparam("income", type_=Numeric(9, 2)), bindparam("wbs_valid_until", type_=Date)
+EXCLUDED, PREFERRED = bindparam("excluded", expanding=True), bindparam("preferred", expanding=True)
+
+
+def vacancy_rules(persons: int, day_column, figure_versions: dict, *, income: str, wbs: bool | None,
+                  step_free_needed: bool) -> list:
+    """SQL: the five rules for a household of ``persons`` (``income`` "transfer", "income" or "none"; ``wbs`` None
+    without a WBS, else whether it covers the household's size; its income, WBS validity and excluded areas as the
+    parameters above), each a condition on an open flat (its unit and building) that holds when the rule is met;
+    the figures are those of the flat's available-from day."""
     min_area = _versioned(day_column, figure_versions["min_area"], DEFINITIONS[MIN_AREA_PER_PERSON].seed_value)
     tolerance = _versioned(day_column, figure_versions["tolerance"], DEFINITIONS[SIZE_TOLERANCE].seed_value)
     share = _versioned(day_column, figure_versions["share"], DEFINITIONS[RENT_INCOME_SHARE].seed_value)
@@ -436,49 +444,66 @@ def vacancy_rules(applicant: Applicant, day_column, figure_versions: dict) -> li
     max_gross = _versioned(day_column, figure_versions["max_gross"], None)
     gross = Vacancy.net_cold_rent + Vacancy.service_charges
     space = and_(Unit.area_m2 >= min_area * persons, Unit.area_m2 <= max_area + tolerance)
-    if applicant.income_source in TRANSFER_INCOMES:
+    if income == "transfer":
         rent = gross <= max_gross
-    elif applicant.monthly_income:
-        rent = gross <= literal(applicant.monthly_income) * share / 100
+    elif income == "income":
+        rent = gross <= INCOME * share / 100
     else:
         rent = false()
-    if applicant.wbs_valid_until is None:
-        wbs = Vacancy.rent_capped.is_(False)
+    if wbs is None:
+        wbs_rule = Vacancy.rent_capped.is_(False)
     else:
-        covered = (applicant.wbs_persons or 0) >= persons
-        wbs = or_(Vacancy.rent_capped.is_(False),
-                  and_(literal(covered), Vacancy.available_from <= applicant.wbs_valid_until))
-    access = true() if not applicant.step_free_needed else and_(
+        wbs_rule = or_(Vacancy.rent_capped.is_(False), and_(literal(wbs), Vacancy.available_from <= WBS_VALID_UNTIL))
+    access = true() if not step_free_needed else and_(
         Unit.step_free.is_(True), or_(Unit.floor == 0, Unit.lift.is_(True)))
     # The household's areas are read with it: asked as a list of ids, not as a lookup per flat.
-    not_excluded = Property.social_area_id.not_in([area.id for area in applicant.excluded_areas])
-    return [space, rent, wbs, access, not_excluded]
+    not_excluded = Property.social_area_id.not_in(EXCLUDED)
+    return [space, rent, wbs_rule, access, not_excluded]
 
 
-def vacancy_failures(applicant: Applicant, day_column, figure_versions: dict):
-    """SQL: for each open flat, the number of rules this household fails (figures by its available-from day)."""
-    return _failures(vacancy_rules(applicant, day_column, figure_versions))
+_VACANCY_QUERIES: dict[tuple, object] = {}
+
+
+def _vacancies_query(persons: int, versions: dict, income: str, wbs: bool | None, step_free_needed: bool,
+                     near_misses: bool):
+    """The flats' query for households of one shape (see ``vacancies_for``); the household's values and the page
+    are its parameters."""
+    condition, failures = _filter(vacancy_rules(persons, Vacancy.available_from, versions, income=income, wbs=wbs,
+                                                step_free_needed=step_free_needed), near_misses)
+    preferred = Property.social_area_id.in_(PREFERRED).label("preferred")
+    found = (select(Vacancy.id, failures.label("failures"), preferred, Vacancy.available_from)
+             .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
+             .where(Vacancy.status == VacancyStatus.OPEN, condition)
+             .order_by(*([failures] if near_misses else []), preferred.desc(), Vacancy.available_from, Vacancy.id)
+             .offset(SKIP).limit(LIMIT).subquery())
+    # The flats' rows (with unit, building and landlord) are read for the page only.
+    return (select(Vacancy, found.c.failures, found.c.preferred).join(found, found.c.id == Vacancy.id)
+            .options(joinedload(Vacancy.unit).joinedload(Unit.building))
+            .order_by(found.c.failures, found.c.preferred.desc(), found.c.available_from, found.c.id))
 
 
 def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int = 50, skip: int = 0) -> list[Match]:
     """Open flats for a household, best first (a preferred area first, then the earliest available); with
     ``skip``, the ranks after the first ``skip``."""
     history = FigureHistory.load()
-    condition, failures = _filter(vacancy_rules(applicant, Vacancy.available_from,
-                                                history.versions_for(applicant.persons)), near_misses)
-    preferred = Property.social_area_id.in_([area.id for area in applicant.preferred_areas]).label("preferred")
-    found = (select(Vacancy.id, failures.label("failures"), preferred, Vacancy.available_from)
-             .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
-             .where(Vacancy.status == VacancyStatus.OPEN, condition)
-             .order_by(*([failures] if near_misses else []), preferred.desc(), Vacancy.available_from, Vacancy.id)
-             .offset(skip).limit(limit).subquery())
-    # The flats' rows (with unit, building and landlord) are read for the page only.
-    stmt = (select(Vacancy, found.c.failures, found.c.preferred).join(found, found.c.id == Vacancy.id)
-            .options(joinedload(Vacancy.unit).joinedload(Unit.building))
-            .order_by(found.c.failures, found.c.preferred.desc(), found.c.available_from, found.c.id))
-    rows = db.session.execute(stmt).all()
+    persons = applicant.persons
+    versions = history.versions_for(persons)
+    income = "transfer" if applicant.income_source in TRANSFER_INCOMES else \
+        "income" if applicant.monthly_income else "none"
+    wbs = None if applicant.wbs_valid_until is None else (applicant.wbs_persons or 0) >= persons
+    shape = (persons, tuple((key, tuple(versions[key])) for key in sorted(versions)), income, wbs,
+             bool(applicant.step_free_needed), near_misses)
+    stmt = _VACANCY_QUERIES.get(shape)
+    if stmt is None:
+        if len(_VACANCY_QUERIES) >= 256:  # figures change seldom: old shapes are simply forgotten
+            _VACANCY_QUERIES.clear()
+        stmt = _VACANCY_QUERIES[shape] = _vacancies_query(persons, versions, income, wbs,
+                                                          bool(applicant.step_free_needed), near_misses)
     excluded = {area.id for area in applicant.excluded_areas}
     preferred = {area.id for area in applicant.preferred_areas}
+    rows = db.session.execute(stmt, {
+        "income": applicant.monthly_income, "wbs_valid_until": applicant.wbs_valid_until,
+        "excluded": sorted(excluded), "preferred": sorted(preferred), "skip": skip, "limit": limit}).all()
     return [Match(applicant, vacancy, rank, evaluate(applicant, vacancy, history.on_day(vacancy.available_from),
                                                      excluded, preferred), preferred_area=bool(pref))
             for rank, (vacancy, _failures, pref) in enumerate(rows, start=skip + 1)]

@@ -100,65 +100,40 @@ SQLITE_TRIGGER_NAMES = [f"case_deadlines_{table}_{event}" for table in ("defect"
 
 # PostgreSQL: once per statement, from the statement's rows (transition tables), so that a COPY of a million defects
 # (the bench data generator) updates each case once. Inserts bring deadlines forward; the rest recomputes the cases
-# the statement touched.
-POSTGRESQL_FUNCTIONS = {
-    "defects": f"""CREATE FUNCTION case_deadlines_from_defects() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         IF TG_OP = 'INSERT' THEN
-           UPDATE properties SET open_deadline = LEAST(properties.open_deadline, new_deadlines.deadline)
-           FROM (SELECT property_id, min(deadline) AS deadline FROM new_rows WHERE resolved_on IS NULL
-                 GROUP BY property_id) AS new_deadlines
-           WHERE properties.id = new_deadlines.property_id AND new_deadlines.deadline IS NOT NULL;
-         ELSIF TG_OP = 'DELETE' THEN
-           UPDATE properties SET open_deadline = {open_deadline_of('properties.id')}
-           WHERE id IN (SELECT property_id FROM old_rows);
-         ELSE
-           UPDATE properties SET open_deadline = {open_deadline_of('properties.id')}
-           WHERE id IN (SELECT property_id FROM old_rows UNION SELECT property_id FROM new_rows);
-         END IF;
-         RETURN NULL;
-       END $$""",
-    "orders": f"""CREATE FUNCTION case_deadlines_from_orders() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         IF TG_OP = 'INSERT' THEN
-           UPDATE properties SET open_deadline = LEAST(properties.open_deadline, new_deadlines.deadline)
-           FROM (SELECT property_id, min(deadline) AS deadline FROM new_rows WHERE status = 'issued'
-                 GROUP BY property_id) AS new_deadlines
-           WHERE properties.id = new_deadlines.property_id AND new_deadlines.deadline IS NOT NULL;
-         ELSIF TG_OP = 'DELETE' THEN
-           UPDATE properties SET open_deadline = {open_deadline_of('properties.id')}
-           WHERE id IN (SELECT property_id FROM old_rows);
-         ELSE
-           UPDATE properties SET open_deadline = {open_deadline_of('properties.id')}
-           WHERE id IN (SELECT property_id FROM old_rows UNION SELECT property_id FROM new_rows);
-         END IF;
-         RETURN NULL;
-       END $$""",
-    "acquisitions": f"""CREATE FUNCTION case_deadlines_from_acquisitions() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         IF TG_OP = 'INSERT' THEN
-           UPDATE properties SET preemption_deadline = LEAST(properties.preemption_deadline, new_deadlines.deadline)
-           FROM (SELECT property_id, min(preemption_deadline) AS deadline FROM new_rows WHERE transferred_on IS NULL
-                 GROUP BY property_id) AS new_deadlines
-           WHERE properties.id = new_deadlines.property_id AND new_deadlines.deadline IS NOT NULL;
-         ELSIF TG_OP = 'DELETE' THEN
-           UPDATE properties SET preemption_deadline = {preemption_deadline_of('properties.id')}
-           WHERE id IN (SELECT property_id FROM old_rows);
-         ELSE
-           UPDATE properties SET preemption_deadline = {preemption_deadline_of('properties.id')}
-           WHERE id IN (SELECT property_id FROM old_rows UNION SELECT property_id FROM new_rows);
-         END IF;
-         RETURN NULL;
-       END $$""",
+# the statement touched. Per table: the column it keeps, the new rows that count, their deadline, the recomputation.
+POSTGRESQL_SOURCES = {
+    "defects": ("open_deadline", "resolved_on IS NULL", "deadline", open_deadline_of("properties.id")),
+    "orders": ("open_deadline", "status = 'issued'", "deadline", open_deadline_of("properties.id")),
+    "acquisitions": ("preemption_deadline", "transferred_on IS NULL", "preemption_deadline",
+                     preemption_deadline_of("properties.id")),
 }
+
+
+def postgresql_function(table: str) -> str:
+    column, counts, deadline, recomputed = POSTGRESQL_SOURCES[table]
+    return f"""CREATE FUNCTION case_deadlines_from_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF TG_OP = 'INSERT' THEN
+           UPDATE properties SET {column} = LEAST(properties.{column}, new_deadlines.deadline)
+           FROM (SELECT property_id, min({deadline}) AS deadline FROM new_rows WHERE {counts}
+                 GROUP BY property_id) AS new_deadlines
+           WHERE properties.id = new_deadlines.property_id AND new_deadlines.deadline IS NOT NULL;
+         ELSIF TG_OP = 'DELETE' THEN
+           UPDATE properties SET {column} = {recomputed} WHERE id IN (SELECT property_id FROM old_rows);
+         ELSE
+           UPDATE properties SET {column} = {recomputed}
+           WHERE id IN (SELECT property_id FROM old_rows UNION SELECT property_id FROM new_rows);
+         END IF;
+         RETURN NULL;
+       END $$"""
 
 
 def postgresql_triggers() -> list[str]:
     statements = []
-    for table, function in POSTGRESQL_FUNCTIONS.items():
+    for table in POSTGRESQL_SOURCES:
         name = f"case_deadlines_from_{table}"
         statements += [
-            function,
+            postgresql_function(table),
             f"""CREATE TRIGGER {name}_insert AFTER INSERT ON {table}
                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}()""",
             f"""CREATE TRIGGER {name}_delete AFTER DELETE ON {table}
@@ -182,7 +157,7 @@ def upgrade():
 def downgrade():
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        for table in POSTGRESQL_FUNCTIONS:
+        for table in POSTGRESQL_SOURCES:
             for event in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER IF EXISTS case_deadlines_from_{table}_{event} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS case_deadlines_from_{table}()")

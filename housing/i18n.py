@@ -57,7 +57,7 @@ def fmt_number(value: Decimal | float | int | None, digits: int = 2) -> str:
     if value is None:
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    group, point = _number_symbols(str(get_locale()) if has_request_context() else
+    group, point = _number_symbols(_language()[0] if has_request_context() else
                                    current_app.config["BABEL_DEFAULT_LOCALE"])
     return f"{number:,.{digits}f}".replace(",", "\0").replace(".", point).replace("\0", group)
 

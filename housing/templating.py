@@ -1,7 +1,10 @@
 """Markup that pages repeat many times, written in Python: a Jinja macro call costs about as much as the rest of a
 table row, and a list of fifty rows calls a few of them per row."""
 
-from markupsafe import Markup
+from collections.abc import Callable
+
+from flask import url_for
+from markupsafe import Markup, escape
 
 
 def badge(text, tone: str = "neutral") -> Markup:
@@ -9,6 +12,14 @@ def badge(text, tone: str = "neutral") -> Markup:
     return Markup('<span class="badge badge--%s">%s</span>') % (tone, text)  # noqa: S704 (both escaped by %)
 
 
+def link_for(endpoint: str, key: str) -> Callable[[object], str]:
+    """The link of a list's row by its id, from one ``url_for``: each one costs about as much as the rest of a
+    row (the endpoint's path has the id as its only varying part)."""
+    marker = 987654321  # an id's place, found once in the built path
+    head, tail = url_for(endpoint, **{key: marker}).split(str(marker), 1)
+    return lambda value: f"{head}{escape(value)}{tail}"
+
+
 def register(app) -> None:
-    app.jinja_env.globals["badge_html"] = badge
+    app.jinja_env.globals.update(badge_html=badge, link_for=link_for)
 

@@ -1,10 +1,7 @@
 """Markup the placement pages repeat per row or per match, written in Python (see housing/templating.py): the
 status badges, a match's rule list and the links of a list's rows."""
 
-from collections.abc import Callable
-
-from flask import url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..i18n import translations
 from ..templating import badge
@@ -67,16 +64,7 @@ def rule_list(rules) -> Markup:
     return Markup('\n  <ul class="rules">\n    %s\n  </ul>') % Markup("").join(items)
 
 
-def link_for(endpoint: str, key: str) -> Callable[[object], str]:
-    """The link of a list's row by its id, from one ``url_for``: each one costs about as much as the rest of a
-    row (the endpoint's path has the id as its only varying part)."""
-    marker = 987654321  # an id's place, found once in the built path
-    head, tail = url_for(endpoint, **{key: marker}).split(str(marker), 1)
-    return lambda value: f"{head}{escape(value)}{tail}"
-
-
 def register(app) -> None:
     app.jinja_env.globals.update(
         applicant_status_badge=applicant_status_badge, offer_status_badge=offer_status_badge,
-        vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list,
-        link_for=link_for)
+        vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list)

@@ -1,8 +1,6 @@
 """Markup the Viertelwerk lists repeat in every row, written in Python (see housing/templating.py): the reports page
 shows a bar for each of a few hundred projects."""
 
-from decimal import Decimal
-
 from markupsafe import Markup, escape
 
 from ..i18n import fmt_number
@@ -20,21 +18,13 @@ def progress_bar(percent: int | None) -> Markup:
                   f'title="{percent} %">{percent} %</progress>')
 
 
-def _number_format():
-    """``fmt_number`` for many numbers of one page: its symbols found once (from one number it writes), each number
-    then written by Python's formatting alone (Flask-Babel's locale lookup costs more than the rest of it)."""
-    probe = fmt_number(Decimal("1000.5"), 1)  # "1.000,5" in German, "1,000.5" in English
-    symbols = str.maketrans({",": probe[1], ".": probe[-2]})
-    return lambda value, digits=2: f"{value:,.{digits}f}".translate(symbols)
-
-
 @bp.app_template_global("project_hour_rows")
 def project_hour_rows(projects, detail_url: str) -> Markup:
     """The reports page's table rows per project (project with a link to its work packages, building, planned,
     worked, share, people), written here in one go: the overview has a row for each of a few hundred projects, and
     a Jinja row of six cells costs several times as much."""
-    link, number = escape(detail_url), _number_format()
+    link = escape(detail_url)
     return Markup("".join(  # noqa: S704 (every text escaped; numbers formatted)
         f'<tr><td><a href="{link}{int(r.project_id)}">{escape(r.project_name)}</a></td><td>{escape(r.address)}</td>'
-        f'<td class="num">{escape(number(r.planned_hours, 0))}</td><td class="num">{escape(number(r.booked))}'
+        f'<td class="num">{escape(fmt_number(r.planned_hours, 0))}</td><td class="num">{escape(fmt_number(r.booked))}'
         f'</td><td>{progress_bar(r.share)}</td><td class="num">{int(r.people)}</td></tr>' for r in projects))

@@ -313,5 +313,5 @@ def test_the_queries_grow_by_a_constant_per_person_and_not_with_their_entries(su
 
     per_person = three - two
     assert four - three == per_person
-    assert per_person == 3  # the person, their entries, the month lock (attendance counted from the entries; the project once)
+    assert per_person == 3  # the person, their entries, the month lock (attendance from the entries; project once)
     assert four_busy == four

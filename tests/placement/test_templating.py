@@ -8,12 +8,12 @@ from housing.placement.matching import RuleResult
 from housing.placement.models import ApplicantStatus, OfferStatus, Urgency, VacancyStatus
 from housing.placement.templating import (
     applicant_status_badge,
-    link_for,
     offer_status_badge,
     rule_list,
     urgency_badge,
     vacancy_status_badge,
 )
+from housing.templating import link_for
 
 RULE_LIST = """{% set names = {"space": _("Fläche"), "rent": _("Miete"), "wbs": _("WBS"), "access": _("Zugang"),
   "area": _("Gebiet")} %}{% set met = {True: _("erfüllt"), False: _("nicht erfüllt")} %}<ul class="rules">

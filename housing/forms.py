@@ -2,20 +2,46 @@
 
 from decimal import Decimal
 
-from flask import flash, redirect
+from babel.support import Translations
+from flask import current_app, flash, has_request_context, redirect
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DecimalField, SelectChoice, SelectMultipleField, ValidationError, widgets
 from wtforms import SelectField as _SelectField
+from wtforms.i18n import messages_path
 
 from .clock import EARLIEST_DAY, LATEST_DAY
 from .errors import DomainError
 from .extensions import db
+from .i18n import locale_code
+
+_wtforms_catalogs: dict[str, Translations] = {}
 
 
-class EmptyForm(FlaskForm):
+def wtforms_translations(locale: str) -> Translations:
+    """WTForms' own messages ("Not a valid choice.") in ``locale``, read from disk once per process and language."""
+    try:
+        return _wtforms_catalogs[locale]
+    except KeyError:
+        found = _wtforms_catalogs[locale] = Translations.load(messages_path(), [locale], domain="wtforms")
+        return found
+
+
+class Form(FlaskForm):
+    """The project's forms. Flask-WTF reads WTForms' message catalog from disk again for every request that shows
+    one of its messages (a list's filter form with its blank selects does, on every request); here it is read once
+    per process and language."""
+
+    class Meta:
+        def get_translations(self, form):
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_translations(locale_code())
+
+
+class EmptyForm(Form):
     """For POST-only actions (log out, revoke, approve): it carries just the CSRF token."""
 
 

@@ -83,6 +83,11 @@ def _language() -> tuple[str, object]:
     return found[1], found[2]
 
 
+def locale_code() -> str:
+    """The request's locale code ("de", "en"), found once per request."""
+    return _language()[0]
+
+
 def translations():
     """The current locale's translations (once per request; outside a request, Flask-Babel's)."""
     return _language()[1] if has_request_context() else get_translations()

@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import DataRequired
 
-from ..forms import plausible_day
+from ..forms import Form, plausible_day
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     start = DateField(_l("Von"), validators=[DataRequired(message=_l("Bitte ein Datum angeben.")), plausible_day])
     end = DateField(_l("Bis"), validators=[DataRequired(message=_l("Bitte ein Datum angeben.")), plausible_day])

@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from ..forms import choices
+from ..forms import Form, SelectField, choices
 from .kinds import KINDS
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     kind = SelectField(_l("Art der Liste"), choices=choices((name, kind.label) for name, kind in KINDS.items()),
                        validators=[DataRequired()])
     file = FileField(_l("Datei"), validators=[FileRequired(_l("Bitte eine Datei wählen."))],

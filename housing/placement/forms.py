@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
+from ..forms import Form, LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
 from .models import (
     ConsentPurpose,
     ContactKind,
@@ -28,7 +27,7 @@ def _blank(pairs, blank=_l("– bitte wählen –")):
     return choices([("", blank), *pairs])
 
 
-class ApplicantForm(FlaskForm):
+class ApplicantForm(Form):
     first_name = StringField(_l("Vorname"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Nachname"), validators=[DataRequired(), Length(max=100)])
     birth_date = DateField(_l("Geburtsdatum"), validators=[Optional()])
@@ -56,20 +55,20 @@ class ApplicantForm(FlaskForm):
     version = HiddenField()
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     purpose = SelectField(_l("Zweck"), choices=choices(ConsentPurpose.choices()))
     given_on = DateField(_l("Erteilt am"), validators=[DataRequired()])
     expires_on = DateField(_l("Gültig bis"), validators=[Optional()])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     to = SelectField(_l("Neuer Stand"), validators=[DataRequired()])
     reason = TextAreaField(_l("Begründung"), validators=[Optional(), Length(max=2000)],
                            description=_l("Pflicht bei einem Schritt zurück oder einem Abschluss."))
     version = HiddenField()
 
 
-class LandlordForm(FlaskForm):
+class LandlordForm(Form):
     name = StringField(_l("Name / Firma"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Art"), choices=choices(LandlordKind.choices()))
     contact_person = StringField(_l("Ansprechperson"), validators=[Optional(), Length(max=200)])
@@ -80,7 +79,7 @@ class LandlordForm(FlaskForm):
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)])
 
 
-class VacancyForm(FlaskForm):
+class VacancyForm(Form):
     """A flat on offer; for a landlord's flat the building and the flat are entered here too."""
 
     landlord_id = SelectField(_l("Vermietet von"), validators=[DataRequired()])
@@ -107,7 +106,7 @@ class VacancyForm(FlaskForm):
     version = HiddenField()
 
 
-class OfferStatusForm(FlaskForm):
+class OfferStatusForm(Form):
     to = SelectField(_l("Nächster Schritt"), validators=[DataRequired()])
     viewing_on = DateField(_l("Besichtigung am"), validators=[Optional()])
     starts_on = DateField(_l("Mietbeginn"), validators=[Optional()])
@@ -115,7 +114,7 @@ class OfferStatusForm(FlaskForm):
                            description=_l("Pflicht bei Ablehnung oder Stornierung."))
 
 
-class SupportContactForm(FlaskForm):
+class SupportContactForm(Form):
     contact_on = DateField(_l("Datum"), validators=[DataRequired()])
     kind = SelectField(_l("Art"), choices=choices(ContactKind.choices()))
     topics = MultiCheckboxField(_l("Themen"), choices=choices(SupportTopic.choices()))
@@ -124,24 +123,24 @@ class SupportContactForm(FlaskForm):
                             description=_l("leer: in einem Monat, solange die Nachbetreuung läuft"))
 
 
-class SupportCaseForm(FlaskForm):
+class SupportCaseForm(Form):
     kind = SelectField(_l("Anlass"), choices=choices(SupportCaseKind.choices()))
     tenancy_id = SelectField(_l("Mietverhältnis"), validators=[Optional()], filters=[stripped])
     opened_on = DateField(_l("Gemeldet am"), validators=[DataRequired()])
     description = TextAreaField(_l("Worum geht es?"), validators=[DataRequired(), Length(max=5000)])
 
 
-class ResolveCaseForm(FlaskForm):
+class ResolveCaseForm(Form):
     resolved_on = DateField(_l("Geklärt am"), validators=[DataRequired()])
     outcome = TextAreaField(_l("Ergebnis"), validators=[DataRequired(), Length(max=5000)])
 
 
-class KduVersionForm(FlaskForm):
+class KduVersionForm(Form):
     valid_from = DateField(_l("Gültig ab"), validators=[DataRequired()])
     note = StringField(_l("Quelle"), validators=[Optional(), Length(max=300)])
 
 
-class HealthNoteForm(FlaskForm):
+class HealthNoteForm(Form):
     health_note = TextAreaField(_l("Gesundheitliche Angaben"), validators=[Optional(), Length(max=2000)],
                                 description=_l("Nur was die Vermittlung braucht, z. B. „nach Schlaganfall: Erdgeschoss "
                                                "oder Aufzug“. Sichtbar nur für die Wohnraumvermittlung."))

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import choices
+from ..forms import Form, SelectField, choices
 from .subjects import KINDS
 
 
-class SubjectSearchForm(FlaskForm):
+class SubjectSearchForm(Form):
     """Sent by POST: a name typed here must not end up in a URL, the browser history or a proxy's log."""
 
     kind = SelectField(_l("Art"), choices=choices((slug, kind.label) for slug, kind in KINDS.items()))
@@ -15,7 +14,7 @@ class SubjectSearchForm(FlaskForm):
                         description=_l("Vor- oder Nachname (auch ohne Akzente) oder die Nummer der Akte"))
 
 
-class RetentionPreviewForm(FlaskForm):
+class RetentionPreviewForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField  # keeps only real uploads: a text value posted as "photos" is ignored
 from wtforms import (
     BooleanField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
+from ..forms import Form, LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
 from .models import (
     AcquisitionMethod,
     Agency,
@@ -34,7 +33,7 @@ def _with_blank(pairs, blank=_l("– bitte wählen –")):
     return choices([("", blank), *pairs])
 
 
-class PropertyForm(FlaskForm):
+class PropertyForm(Form):
     street = StringField(_l("Straße"), validators=[DataRequired(), Length(max=120)])
     house_number = StringField(_l("Hausnummer"), validators=[DataRequired(), Length(max=12)])
     postcode = StringField(_l("PLZ"), validators=[DataRequired(), Length(min=5, max=5)], default="44147")
@@ -56,13 +55,13 @@ class NewCaseForm(PropertyForm):
     text = TextAreaField(_l("Was wurde gemeldet?"), validators=[DataRequired(), Length(max=5000)])
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     received_on = DateField(_l("Eingegangen am"), validators=[DataRequired()])
     source = SelectField(_l("Quelle"), validators=[DataRequired()], choices=_with_blank(ReferralSource.choices()))
     text = TextAreaField(_l("Inhalt"), validators=[DataRequired(), Length(max=5000)])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     label = StringField(_l("Bezeichnung"), validators=[DataRequired(), Length(max=40)],
                         description=_l("z. B. „EG links“ oder „2. OG rechts“"))
     floor = IntegerField(_l("Geschoss"), validators=[Optional()], description=_l("0 = Erdgeschoss"))
@@ -74,7 +73,7 @@ class UnitForm(FlaskForm):
     planned_rent = LocalDecimalField(_l("Geplante Nettokaltmiete (€)"), places=2, validators=[Optional()])
 
 
-class OwnershipForm(FlaskForm):
+class OwnershipForm(Form):
     kind = SelectField(_l("Art"), choices=choices(OwnerKind.choices()), validators=[DataRequired()])
     name = StringField(_l("Name / Firma"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Anschrift"), validators=[Optional(), Length(max=300)])
@@ -83,7 +82,7 @@ class OwnershipForm(FlaskForm):
     land_register_ref = StringField(_l("Grundbuchblatt"), validators=[Optional(), Length(max=120)])
 
 
-class DefectRowForm(FlaskForm):
+class DefectRowForm(Form):
     class Meta:
         csrf = False
 
@@ -99,7 +98,7 @@ class DefectRowForm(FlaskForm):
         return not (self.category.data or self.severity.data or (self.description.data or "").strip())
 
 
-class InspectionForm(FlaskForm):
+class InspectionForm(Form):
     inspected_on = DateField(_l("Datum der Kontrolle"), validators=[DataRequired()])
     condition_rating = SelectField(
         _l("Zustand"), validators=[DataRequired()],
@@ -114,11 +113,11 @@ class InspectionForm(FlaskForm):
     staged = HiddenField()
 
 
-class ResolveDefectForm(FlaskForm):
+class ResolveDefectForm(Form):
     resolved_on = DateField(_l("Behoben am"), validators=[DataRequired()])
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     type = SelectField(_l("Art der Anordnung"), choices=_with_blank(OrderType.choices()), validators=[DataRequired()])
     status = SelectField(_l("Stand"), choices=choices(OrderStatus.choices()), default=OrderStatus.DRAFT.value)
     reference = StringField(_l("Aktenzeichen"), validators=[Optional(), Length(max=60)])
@@ -132,7 +131,7 @@ class OrderForm(FlaskForm):
     documents = MultipleFileField(_l("Dokumente"))
 
 
-class AcquisitionForm(FlaskForm):
+class AcquisitionForm(Form):
     method = SelectField(_l("Weg"), choices=_with_blank(AcquisitionMethod.choices()), validators=[DataRequired()])
     buyer = SelectField(_l("Erwerber"), choices=_with_blank(Buyer.choices()), validators=[DataRequired()])
     appraisal_value = LocalDecimalField(_l("Verkehrswertgutachten (€)"), places=2, validators=[Optional()])
@@ -149,14 +148,14 @@ class AcquisitionForm(FlaskForm):
     documents = MultipleFileField(_l("Dokumente"))
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     to = SelectField(_l("Neuer Stand"), validators=[DataRequired()])
     reason = TextAreaField(_l("Begründung"), validators=[Optional(), Length(max=2000)],
                            description=_l("Pflicht bei einem Schritt zurück oder wenn der Fall endet."))
     version = HiddenField()
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -175,7 +174,7 @@ class CaseFilterForm(FlaskForm):
 
 
 
-class HandOverForm(FlaskForm):
+class HandOverForm(Form):
     name = StringField(_l("Projektname"), validators=[Optional(), Length(max=160)],
                        description=_l("leer lassen für „Sanierung <Adresse>“"))
     starts_on = DateField(_l("Beginn"), validators=[DataRequired()])
@@ -184,7 +183,7 @@ class HandOverForm(FlaskForm):
     material_budget = LocalDecimalField(_l("Budget Material (€)"), places=2, validators=[Optional()])
 
 
-class SocialAreaForm(FlaskForm):
+class SocialAreaForm(Form):
     slug = StringField(_l("Kürzel"), validators=[DataRequired(), Length(max=60)],
                        description=_l("Kleinbuchstaben, Ziffern und Bindestriche; wird in Schnittstellen verwendet."))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])

@@ -1,22 +1,20 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDecimalField, MultiCheckboxField, choices, stripped
+from ..forms import Form, LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
 from .models import FundingBasis, ProjectStatus, QualificationKind
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     name = StringField(_l("Projektname"), validators=[DataRequired(), Length(max=160)])
     status = SelectField(_l("Stand"), choices=choices(ProjectStatus.choices()))
     starts_on = DateField(_l("Beginn"), validators=[DataRequired()])
@@ -27,7 +25,7 @@ class ProjectForm(FlaskForm):
     supervisor_ids = MultiCheckboxField(_l("Anleitung"), coerce=int)
 
 
-class WorkPackageForm(FlaskForm):
+class WorkPackageForm(Form):
     trade = StringField(_l("Gewerk"), validators=[DataRequired(), Length(max=80)],
                         description=_l("z. B. Entkernung, Trockenbau, Maler, Sanitär, Elektro (Fachfirma)"))
     description = StringField(_l("Beschreibung"), validators=[Optional(), Length(max=300)])
@@ -36,7 +34,7 @@ class WorkPackageForm(FlaskForm):
     by_specialist_firm = BooleanField(_l("durch Fachfirma"))
 
 
-class MaterialCostForm(FlaskForm):
+class MaterialCostForm(Form):
     booked_on = DateField(_l("Datum"), validators=[DataRequired()])
     description = StringField(_l("Material"), validators=[DataRequired(), Length(max=200)])
     supplier = StringField(_l("Lieferant"), validators=[Optional(), Length(max=120)])
@@ -44,7 +42,7 @@ class MaterialCostForm(FlaskForm):
     amount = LocalDecimalField(_l("Betrag (€)"), places=2, validators=[InputRequired()])
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(Form):
     first_name = StringField(_l("Vorname"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Nachname"), validators=[DataRequired(), Length(max=100)])
     birth_date = DateField(_l("Geburtsdatum"), validators=[DataRequired()])
@@ -62,7 +60,7 @@ class ParticipantForm(FlaskForm):
     version = HiddenField()
 
 
-class QualificationForm(FlaskForm):
+class QualificationForm(Form):
     kind = SelectField(_l("Art"), choices=choices(QualificationKind.choices()))
     name = StringField(_l("Bezeichnung"), validators=[Optional(), Length(max=120)],
                        description=_l("z. B. „Staplerschein“, „Erste Hilfe“"))
@@ -70,5 +68,5 @@ class QualificationForm(FlaskForm):
     valid_until = DateField(_l("Gültig bis"), validators=[Optional()])
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(Form):
     reason = TextAreaField(_l("Begründung"), validators=[DataRequired(), Length(max=2000)])

@@ -1,10 +1,13 @@
 """Shared form pieces: the select that writes its options directly draws what WTForms' own select draws."""
 
 import pytest
+from babel.support import Translations
+from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectChoice
 from wtforms import SelectField as WTFormsSelectField
 
+from housing.forms import Form as HousingForm
 from housing.forms import SelectField, choices
 from housing.properties.models import CaseStatus
 
@@ -32,3 +35,26 @@ def test_the_select_draws_what_wtforms_draws(app, data):
             assert str(ours[name](class_="input")) == str(theirs[name](class_="input"))
         assert 'value="a&amp;b">sagt &#34;hallo&#34; &lt;x&gt;</option>' in str(ours.field())
         assert ("<option selected value=" in str(ours.field())) == bool(data)
+
+
+class Choice(HousingForm):
+    class Meta:
+        csrf = False
+
+    pick = SelectField("Auswahl", choices=choices([("a", "A")]))
+
+
+@pytest.mark.parametrize(("language", "message"), [("de", "Keine gültige Auswahl"), ("en", "Not a valid choice")])
+def test_wtforms_messages_speak_the_users_language_from_one_catalog_per_process(app, monkeypatch, language, message):
+    """WTForms' own messages come in the interface language; the catalog is read from disk once per process and
+    language, not for every request that shows one (Flask-WTF's own lookup does that)."""
+    loads = []
+    real_load = Translations.load
+    monkeypatch.setattr(Translations, "load", classmethod(lambda cls, *a, **k: loads.append(k.get("domain")) or real_load(*a, **k)))
+    monkeypatch.setattr("housing.forms._wtforms_catalogs", {})
+    for _request in range(3):
+        with app.test_request_context(), force_locale(language):
+            form = Choice(MultiDict({"pick": "z"}))
+            assert not form.validate()
+            assert message in form.pick.errors[0]
+    assert loads.count("wtforms") == 1

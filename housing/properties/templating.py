@@ -1,9 +1,10 @@
 """The case status and priority as badges, for the lists, the board and the case file (see housing/templating.py)."""
 
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from ..templating import badge
+from ..i18n import fmt_date, locale_code
+from ..templating import badge, link_for
 from .models import CaseStatus, Priority
 
 STATUS_TONES = {
@@ -17,15 +18,43 @@ PRIORITY_TONES = {Priority.LOW: "muted", Priority.MEDIUM: "neutral", Priority.HI
                   Priority.HIGHEST: "danger"}
 
 
+_badges: dict[tuple, Markup] = {}
+
+
 def status_badge(status: CaseStatus | None) -> Markup:
-    if status is None:
-        return badge(_("kein Problemfall"), "muted")
-    return badge(status.label, STATUS_TONES[status])
+    key = (locale_code(), status)
+    try:
+        return _badges[key]
+    except KeyError:
+        made = _badges[key] = (badge(_("kein Problemfall"), "muted") if status is None
+                               else badge(status.label, STATUS_TONES[status]))
+        return made
 
 
 def priority_badge(priority: Priority) -> Markup:
-    return badge(priority.label, PRIORITY_TONES[priority])
+    key = (locale_code(), priority)
+    try:
+        return _badges[key]
+    except KeyError:
+        made = _badges[key] = badge(priority.label, PRIORITY_TONES[priority])
+        return made
+
+
+def case_rows(rows) -> Markup:
+    """The case list's table rows (properties/cases.html) from its column rows (views.CASE_ROW)."""
+    case_url = link_for("properties.detail", "property_id")
+    overcrowded = badge(_("überbelegt"), "danger")
+    none = Markup('<span class="muted">–</span>')
+    return Markup("").join(
+        Markup(f'<tr><td><a href="{case_url(row.id)}"><strong>{escape(row.street)} {escape(row.house_number)}'  # noqa: S704
+               f'</strong></a><br><span class="muted small">{escape(row.postcode)} Dortmund</span></td>'
+               f"<td>{escape(row.area)}</td><td>{status_badge(row.status)}</td>"
+               f"<td>{priority_badge(row.priority)}</td>"
+               f'<td class="num">{row.condition_rating or "–"}</td>'
+               f"<td>{overcrowded if row.is_overcrowded else none}</td>"
+               f'<td class="nowrap">{fmt_date(row.status_changed_at)}</td></tr>')
+        for row in rows)
 
 
 def register(app) -> None:
-    app.jinja_env.globals.update(status_badge=status_badge, priority_badge=priority_badge)
+    app.jinja_env.globals.update(status_badge=status_badge, priority_badge=priority_badge, case_rows=case_rows)

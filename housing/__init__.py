@@ -82,6 +82,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import templating
+    from .forms import install_html_params
     from .i18n import register_filters, select_locale
 
     db.init_app(app)
@@ -90,6 +91,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     register_filters(app)
     templating.register(app)
+    install_html_params()
     if app.config["QUERY_COUNT_HEADER"]:
         from .database import count_queries_per_request
 

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import wtforms.widgets
 from babel.support import Translations
 from flask import current_app, flash, has_request_context, redirect
 from flask_babel import get_locale
@@ -11,6 +12,8 @@ from markupsafe import Markup, escape
 from wtforms import DecimalField, SelectChoice, SelectMultipleField, ValidationError, widgets
 from wtforms import SelectField as _SelectField
 from wtforms.i18n import messages_path
+from wtforms.widgets import core as wtforms_widgets
+from wtforms.widgets.core import clean_key
 
 from .clock import EARLIEST_DAY, LATEST_DAY
 from .errors import DomainError
@@ -27,6 +30,30 @@ def wtforms_translations(locale: str) -> Translations:
     except KeyError:
         found = _wtforms_catalogs[locale] = Translations.load(messages_path(), [locale], domain="wtforms")
         return found
+
+
+def html_params(**kwargs) -> Markup:
+    """WTForms' ``html_params`` (a tag's attributes, sorted; ``True`` bare, ``False`` left out) with the same output,
+    written with plain strings: WTForms formats each attribute through ``Markup.format``, which made up a third of
+    drawing a list's filter form. Installed in place of WTForms' own by ``install_html_params``."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = escape(clean_key(key))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))  # noqa: S704 (every part escaped above)
+
+
+WTFORMS_HTML_PARAMS = wtforms_widgets.html_params  # WTForms' own, kept for the test that compares the two
+
+
+def install_html_params() -> None:
+    """Put ``html_params`` where WTForms' widgets and labels look it up when they draw: the widgets' module, the
+    package the labels ask, and the inputs' and buttons' own attribute."""
+    wtforms_widgets.html_params = wtforms.widgets.html_params = html_params
+    wtforms_widgets.Input.html_params = wtforms_widgets.Button.html_params = staticmethod(html_params)
 
 
 class Form(FlaskForm):

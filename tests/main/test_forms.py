@@ -1,14 +1,17 @@
 """Shared form pieces: the select that writes its options directly draws what WTForms' own select draws."""
 
 import pytest
+import wtforms.widgets.core
 from babel.support import Translations
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectChoice
 from wtforms import SelectField as WTFormsSelectField
 
+from housing.forms import WTFORMS_HTML_PARAMS, SelectField, choices, html_params
 from housing.forms import Form as HousingForm
-from housing.forms import SelectField, choices
 from housing.properties.models import CaseStatus
 
 STYLED = [SelectChoice("1", "eins", render_kw={"disabled": True}), SelectChoice("2", "zwei")]
@@ -50,7 +53,8 @@ def test_wtforms_messages_speak_the_users_language_from_one_catalog_per_process(
     language, not for every request that shows one (Flask-WTF's own lookup does that)."""
     loads = []
     real_load = Translations.load
-    monkeypatch.setattr(Translations, "load", classmethod(lambda cls, *a, **k: loads.append(k.get("domain")) or real_load(*a, **k)))
+    monkeypatch.setattr(Translations, "load",
+                        classmethod(lambda cls, *a, **k: loads.append(k.get("domain")) or real_load(*a, **k)))
     monkeypatch.setattr("housing.forms._wtforms_catalogs", {})
     for _request in range(3):
         with app.test_request_context(), force_locale(language):
@@ -58,3 +62,23 @@ def test_wtforms_messages_speak_the_users_language_from_one_catalog_per_process(
             assert not form.validate()
             assert message in form.pick.errors[0]
     assert loads.count("wtforms") == 1
+
+
+@pytest.mark.parametrize("attributes", [
+    {}, {"name": "q", "id": "q", "class_": "input"}, {"checked": True, "readonly": False, "value": 'a "b" <c> & d'},
+    {"data_user_name": "x", "aria_describedby": "q-help", "aria_invalid": False, "for_": "q"},
+    {"value": Markup('sagt "hallo" <b>'), "label": _l("Adresse"), "placeholder": 0, "min": None},
+])
+def test_html_params_writes_what_wtforms_writes(app, attributes):
+    with app.test_request_context():
+        assert html_params(**attributes) == WTFORMS_HTML_PARAMS(**attributes)
+        assert type(html_params(**attributes)) is Markup
+
+
+def test_widgets_and_labels_draw_with_the_installed_html_params(app):
+    with app.test_request_context():
+        form = Ours(MultiDict({"field": "2"}))
+        assert wtforms.widgets.core.html_params is html_params
+        assert str(form.field.label(class_="field__label")) == '<label class="field__label" for="field">Feld</label>'
+        assert 'aria-invalid="true" class="input" id="field" name="field"' in str(
+            form.field(class_="input", aria_invalid="true"))

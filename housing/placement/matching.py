@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..extensions import db
 from ..i18n import fmt_date, fmt_money, fmt_number, translations
-from ..properties.models import Property, Unit
+from ..properties.models import Unit
 from ..rules.models import KduLimit, RuleValue
 from ..rules.registry import (
     DEFINITIONS,
@@ -435,15 +435,16 @@ def vacancy_rules(persons: int, day_column, figure_versions: dict, *, income: st
                   step_free_needed: bool) -> list:
     """SQL: the five rules for a household of ``persons`` (``income`` "transfer", "income" or "none"; ``wbs`` None
     without a WBS, else whether it covers the household's size; its income, WBS validity and excluded areas as the
-    parameters above), each a condition on an open flat (its unit and building) that holds when the rule is met;
-    the figures are those of the flat's available-from day."""
+    parameters above), each a condition on an open flat that holds when the rule is met; the figures are those of
+    the flat's available-from day. The unit's area and access and the building's social area are read from the
+    flat's row, where the database keeps them (migration 0016): no unit or building is joined."""
     min_area = _versioned(day_column, figure_versions["min_area"], DEFINITIONS[MIN_AREA_PER_PERSON].seed_value)
     tolerance = _versioned(day_column, figure_versions["tolerance"], DEFINITIONS[SIZE_TOLERANCE].seed_value)
     share = _versioned(day_column, figure_versions["share"], DEFINITIONS[RENT_INCOME_SHARE].seed_value)
     max_area = _versioned(day_column, figure_versions["max_area"], None)
     max_gross = _versioned(day_column, figure_versions["max_gross"], None)
     gross = Vacancy.net_cold_rent + Vacancy.service_charges
-    space = and_(Unit.area_m2 >= min_area * persons, Unit.area_m2 <= max_area + tolerance)
+    space = and_(Vacancy.area_m2 >= min_area * persons, Vacancy.area_m2 <= max_area + tolerance)
     if income == "transfer":
         rent = gross <= max_gross
     elif income == "income":
@@ -454,10 +455,9 @@ def vacancy_rules(persons: int, day_column, figure_versions: dict, *, income: st
         wbs_rule = Vacancy.rent_capped.is_(False)
     else:
         wbs_rule = or_(Vacancy.rent_capped.is_(False), and_(literal(wbs), Vacancy.available_from <= WBS_VALID_UNTIL))
-    access = true() if not step_free_needed else and_(
-        Unit.step_free.is_(True), or_(Unit.floor == 0, Unit.lift.is_(True)))
+    access = Vacancy.is_step_free_reachable.is_(True) if step_free_needed else true()
     # The household's areas are read with it: asked as a list of ids, not as a lookup per flat.
-    not_excluded = Property.social_area_id.not_in(EXCLUDED)
+    not_excluded = Vacancy.social_area_id.not_in(EXCLUDED)
     return [space, rent, wbs_rule, access, not_excluded]
 
 
@@ -470,9 +470,8 @@ def _vacancies_query(persons: int, versions: dict, income: str, wbs: bool | None
     are its parameters."""
     condition, failures = _filter(vacancy_rules(persons, Vacancy.available_from, versions, income=income, wbs=wbs,
                                                 step_free_needed=step_free_needed), near_misses)
-    preferred = Property.social_area_id.in_(PREFERRED).label("preferred")
+    preferred = Vacancy.social_area_id.in_(PREFERRED).label("preferred")
     found = (select(Vacancy.id, failures.label("failures"), preferred, Vacancy.available_from)
-             .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id)
              .where(Vacancy.status == VacancyStatus.OPEN, condition)
              .order_by(*([failures] if near_misses else []), preferred.desc(), Vacancy.available_from, Vacancy.id)
              .offset(SKIP).limit(LIMIT).subquery())

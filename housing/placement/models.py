@@ -379,6 +379,12 @@ class Vacancy(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # The unit's facts a household's flats are matched by (its living space; a step-free unit on the ground floor or
+    # with a lift) and its building's social area: kept by the database (triggers on vacancies, units and
+    # properties, migration 0016), so the open flats are ranked from their own rows; not loaded, never written here.
+    area_m2: Mapped[Decimal | None] = mapped_column(Numeric(7, 2), deferred=True)
+    is_step_free_reachable: Mapped[bool | None] = mapped_column(deferred=True)
+    social_area_id: Mapped[int | None] = mapped_column(deferred=True)
 
     __mapper_args__ = {"version_id_col": version}
 

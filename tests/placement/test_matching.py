@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from housing.extensions import db
 from housing.placement import matching, services
-from housing.placement.models import Applicant, ConsentPurpose, Tenancy, valid_consent_clause
+from housing.placement.models import Applicant, ConsentPurpose, Tenancy, Vacancy, valid_consent_clause
+from housing.properties.models import Property, SocialArea, Unit
 from housing.rules.registry import MIN_AREA_PER_PERSON, RENT_INCOME_SHARE, SIZE_PER_EXTRA_PERSON, SIZE_TOLERANCE
 from housing.rules.services import add_kdu_version, add_version, kdu_table, rule_value
 
@@ -699,6 +700,47 @@ def test_the_flats_for_a_household_cost_the_same_queries_whatever_days_they_are_
         "Toleranz).", "50 m² für 1 Personen: mindestens 10 m² (10 m² je Person), höchstens 57 m² (angemessen "
         "52 m² + 5 m² Toleranz).", "50 m² für 1 Personen: mindestens 11 m² (11 m² je Person), höchstens 57 m² "
         "(angemessen 52 m² + 5 m² Toleranz)."}
+
+
+def _kept_facts() -> dict:
+    """Each flat's matching facts as the database keeps them on its row, and as its unit and building give them."""
+    db.session.flush()
+    kept = {vacancy_id: (area, bool(reachable), area_id) for vacancy_id, area, reachable, area_id in db.session.execute(
+        select(Vacancy.id, Vacancy.area_m2, Vacancy.is_step_free_reachable, Vacancy.social_area_id))}
+    given = {vacancy_id: (area, bool(step_free) and (floor == 0 or bool(lift)), area_id)
+             for vacancy_id, area, step_free, floor, lift, area_id in db.session.execute(
+                 select(Vacancy.id, Unit.area_m2, Unit.step_free, Unit.floor, Unit.lift, Property.social_area_id)
+                 .join(Unit, Unit.id == Vacancy.unit_id).join(Property, Property.id == Unit.property_id))}
+    return {"kept": kept, "given": given}
+
+
+def test_a_flats_matching_facts_follow_its_unit_and_building(make_household, make_flat):
+    """A household's flats are ranked from the facts the database keeps on each flat's row (migration 0016): after
+    every kind of change of a flat, its unit or its building they equal what the unit and the building say, and a
+    household's flats follow."""
+    household = make_household((1, 0), step_free_needed=True, excluded_areas=["hafen"])
+    flats = [make_flat(area="50", net="300", charges="100", floor=0, step_free=True, street=f"Heroldstraße {n}")
+             for n in range(3)]
+    facts = _kept_facts()
+    assert facts["kept"] == facts["given"] and set(flat_ids(household)) == {flat.id for flat in flats}
+
+    units = [flat.unit for flat in flats]
+    units[0].area_m2 = D("80")                                              # too large for one person
+    units[1].floor, units[1].lift = 2, False                                # no longer reachable step-free
+    facts = _kept_facts()
+    assert facts["kept"] == facts["given"] and flat_ids(household) == [flats[2].id]
+
+    units[1].lift = True                                                    # a lift is built
+    hafen = db.session.scalar(select(SocialArea).where(SocialArea.slug == "hafen"))
+    units[2].building.social_area_id = hafen.id                            # the building's area corrected
+    facts = _kept_facts()
+    assert facts["kept"] == facts["given"] and flat_ids(household) == [flats[1].id]
+
+    units[1].property_id = units[2].property_id                            # a unit moved to another building
+    flats[0].unit_id = units[1].id                                          # a flat for another unit
+    facts = _kept_facts()
+    assert facts["kept"] == facts["given"] and flat_ids(household) == []
+    assert {area_id for _area, _reachable, area_id in facts["kept"].values()} == {hafen.id}
 
 
 def test_the_figure_history_answers_as_the_rule_and_kdu_lookups_on_every_day(advisor):

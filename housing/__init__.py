@@ -141,7 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.panels import admin_panel
     from .auth.permissions import can
     from .auth.roles import Role
-    from .forms import EmptyForm
+    from .forms import ShellForm
     from .i18n import LANGUAGE_NAMES
     from .jobs.notifications import unread_count
     from .main.registry import nav_for, register_admin_section, register_nav, register_panel
@@ -178,7 +178,7 @@ def register_blueprints(app: Flask) -> None:
             "nav_items": nav_for(current_user) if current_user.is_authenticated else [],
             "inbox_unread": unread_count(current_user) if current_user.is_authenticated else 0,
             "can": can_,
-            "shell_form": EmptyForm(),
+            "shell_form": ShellForm(),
             "language_names": LANGUAGE_NAMES,
             "get_locale": get_locale,
         }

@@ -8,6 +8,7 @@ from flask import current_app, flash, has_request_context, redirect
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import DecimalField, SelectChoice, SelectMultipleField, ValidationError, widgets
 from wtforms import SelectField as _SelectField
@@ -70,6 +71,17 @@ class Form(FlaskForm):
 
 class EmptyForm(Form):
     """For POST-only actions (log out, revoke, approve): it carries just the CSRF token."""
+
+
+class ShellForm:
+    """What every page's shell (log out, language switch) and its post buttons need of a form: the CSRF token's
+    hidden field, as an ``EmptyForm`` draws it, without making a form for each page."""
+
+    @property
+    def csrf_token(self) -> Markup:
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return Markup("")
+        return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{escape(generate_csrf())}">')  # noqa: S704
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -134,6 +134,11 @@ def save_social_area(area: SocialArea | None, data: dict, *, actor) -> SocialAre
     return area
 
 
+def social_areas() -> list[SocialArea]:
+    """Every social area, active or not, by name."""
+    return list(db.session.scalars(select(SocialArea).order_by(SocialArea.name)))
+
+
 def active_social_areas() -> list[SocialArea]:
     return list(db.session.scalars(select(SocialArea).where(SocialArea.is_active.is_(True)).order_by(SocialArea.name)))
 

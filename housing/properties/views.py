@@ -89,9 +89,10 @@ def get_child_or_404(model, child_id: int, prop: Property):
     return child
 
 
-def _area_choices(blank=None):
-    pairs = [(area.slug, area.name) for area in services.active_social_areas()]
-    return choices(([("", blank)] if blank else []) + pairs)
+def _area_choices(blank=None, areas=None):
+    """The active social areas as a select's choices (``areas``: every area, already read)."""
+    active = services.active_social_areas() if areas is None else [area for area in areas if area.is_active]
+    return choices(([("", blank)] if blank else []) + [(area.slug, area.name) for area in active])
 
 
 # --- list, board, export --------------------------------------------------------------------------
@@ -116,9 +117,9 @@ def _filtered_cases(form: CaseFilterForm, stmt):
     return stmt
 
 
-def _filter_form() -> CaseFilterForm:
+def _filter_form(areas=None) -> CaseFilterForm:
     form = CaseFilterForm(request.args)
-    form.social_area.choices = _area_choices(blank=_("alle"))
+    form.social_area.choices = _area_choices(blank=_("alle"), areas=areas)
     if not form.validate():
         for field in (form.status, form.social_area, form.priority, form.sort):
             if field.errors:
@@ -183,16 +184,16 @@ def export_cases(fmt):
 def board():
     """How many cases stand where: by status and social area, and by status and priority, for the city or one
     social area; read from the counts the database keeps (counts.py), not by counting the cases."""
-    form = _filter_form()
-    selected = services.social_area_by_slug(form.social_area.data)
+    every_area = services.social_areas()
+    form = _filter_form(every_area)
+    selected = next((area for area in every_area if area.slug == form.social_area.data), None)
     area_counts, priority_counts, totals = {}, {}, {}
     for status, area_id, priority, n in board_counts(selected.id if selected else None):
         area_counts[status, area_id] = area_counts.get((status, area_id), 0) + n
         priority_counts[status, priority] = priority_counts.get((status, priority), 0) + n
         totals[status] = totals.get(status, 0) + n
     area_ids = {area_id for _status, area_id in area_counts}
-    areas = [selected] if selected else list(db.session.scalars(
-        select(SocialArea).where(SocialArea.id.in_(area_ids)).order_by(SocialArea.name)))
+    areas = [selected] if selected else [area for area in every_area if area.id in area_ids]
     # Each cell is (count, link to the cases it counts), made here: the tables have several hundred cells.
     link = url_for("properties.cases") + "?" if current_user.has_role(*CASE_ROLES) else None
     area_query = f"&social_area={selected.slug}" if selected else ""

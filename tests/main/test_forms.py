@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectChoice
 from wtforms import SelectField as WTFormsSelectField
 
-from housing.forms import WTFORMS_HTML_PARAMS, SelectField, choices, html_params
+from housing.forms import WTFORMS_HTML_PARAMS, EmptyForm, SelectField, ShellForm, choices, html_params
 from housing.forms import Form as HousingForm
 from housing.properties.models import CaseStatus
 
@@ -82,3 +82,13 @@ def test_widgets_and_labels_draw_with_the_installed_html_params(app):
         assert str(form.field.label(class_="field__label")) == '<label class="field__label" for="field">Feld</label>'
         assert 'aria-invalid="true" class="input" id="field" name="field"' in str(
             form.field(class_="input", aria_invalid="true"))
+
+
+def test_the_shell_draws_the_token_field_an_empty_form_draws(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    with app.test_request_context():
+        assert str(ShellForm().csrf_token) == str(EmptyForm().csrf_token)
+        assert 'name="csrf_token" type="hidden" value="' in str(ShellForm().csrf_token)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    with app.test_request_context():
+        assert str(ShellForm().csrf_token) == ""

@@ -76,10 +76,11 @@ def _language() -> tuple[str, object]:
     language) is followed."""
     # Flask-Babel's get_locale() returns the locale it keeps on its namespace in g once decided (force_locale
     # swaps it); read it there directly, as this runs a few hundred times per page.
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None) or get_locale()
-    found = g.get("_language")
+    namespace = g._get_current_object()  # the request's g itself: each look through the proxy costs a few calls
+    locale = getattr(getattr(namespace, "_flask_babel", None), "babel_locale", None) or get_locale()
+    found = getattr(namespace, "_language", None)
     if found is None or found[0] is not locale:
-        found = g._language = (locale, str(locale), get_translations())
+        found = namespace._language = (locale, str(locale), get_translations())
     return found[1], found[2]
 
 

@@ -3,7 +3,7 @@
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from zxcvbn import zxcvbn
 
 from ..audit.services import pending_changes, record
@@ -153,12 +153,16 @@ def revoke_api_token(token: ApiToken, *, actor) -> None:
         record("api_token.revoke", token, actor=actor, summary=token.name)
 
 
+# Every API request asks it: built once, so a request only binds the token's digest.
+_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash")).options(
+    sessions.with_user(ApiToken.user))
+
+
 def user_for_token(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None for an unknown or revoked token."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == sessions.digest(secret))
-                               .options(sessions.with_user(ApiToken.user))).unique().one_or_none()
+    token = db.session.scalars(_TOKEN_BY_HASH, {"token_hash": sessions.digest(secret)}).unique().one_or_none()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     now = utcnow()

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from ..clock import utcnow
@@ -44,6 +44,11 @@ def with_user(relationship):
     return joinedload(relationship).joinedload(User.role_links)
 
 
+# Every request asks it: built once, so a request only binds the token's digest.
+_SESSION_BY_TOKEN = select(UserSession).where(UserSession.token_hash == bindparam("token_hash")).options(
+    with_user(UserSession.user))
+
+
 def _expiry_reason(row: UserSession, now) -> str | None:
     config = current_app.config
     if now - row.created_at > config["PERMANENT_SESSION_LIFETIME"]:
@@ -58,8 +63,7 @@ def load(identity: str) -> User | None:
     request (see ``load_at_start``), so the occasional write here commits nothing else."""
     if not identity or not identity.startswith(PREFIX):
         return None
-    row = db.session.scalars(select(UserSession).where(UserSession.token_hash == digest(identity[len(PREFIX):]))
-                             .options(with_user(UserSession.user))).unique().one_or_none()
+    row = db.session.scalars(_SESSION_BY_TOKEN, {"token_hash": digest(identity[len(PREFIX):])}).unique().one_or_none()
     if row is None or row.ended_at is not None or not row.user.is_active:
         return None
     now = utcnow()

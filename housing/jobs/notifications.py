@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..auth.models import User
 from ..clock import utcnow
@@ -52,9 +52,13 @@ def notify(user_ids, key: str, kind: str, title, body=None, link: str | None = N
     return deliver([Reminder(frozenset(user_ids), key, kind, title, body, link, severity)])
 
 
+# Every page's shell shows it: built once, so a request only binds the user.
+_UNREAD = select(func.count()).select_from(Notification).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def inbox_of(user, limit: int = 200) -> list[Notification]:

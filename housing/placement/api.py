@@ -11,13 +11,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
-from ..api.core import OneOf, PageQuery, Schema, keyset_page, operation, page_response, resource_response
+from ..api.core import (
+    InvalidInput,
+    OneOf,
+    PageQuery,
+    Schema,
+    keyset_page,
+    operation,
+    page_response,
+    resource_response,
+)
 from ..audit.services import record
 from ..auth.roles import Role
 from ..clock import today
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..pagination import InvalidCursor, SortKey, decode_cursor, encode_cursor
 from ..properties.models import Property, Unit
 from ..properties.views import get_property_or_404
 from ..reports.pdf import pdf_response
@@ -265,9 +276,36 @@ class VacancyQuery(PageQuery):
     status: VacancyStatus | None = None
 
 
+# Explained matches come ten at a time, as on the pages (each carries five rules with their values); the ranking is
+# followed by cursor up to this rank.
+MATCH_LIMIT, MATCH_DEPTH = 10, 1000
+
+
 class MatchQuery(Schema):
-    near_misses: bool = False
-    limit: int = Field(default=50, ge=1, le=200)
+    near_misses: bool = Field(default=False, description="Also the matches failing exactly one rule, after the "
+                                                         "eligible ones.")
+    cursor: str | None = Field(default=None, description="The next page of the same ranking: a response's "
+                                                         "next_cursor.")
+    limit: int = Field(default=MATCH_LIMIT, ge=1, le=200, description=f"Matches per page (each explained rule by "
+                       f"rule); the ranking is followed up to rank {MATCH_DEPTH}.")
+
+    def ranks(self) -> tuple[int, int]:
+        """The page's slice of the ranking: (ranks before it, matches on it)."""
+        if self.cursor is None:
+            return 0, self.limit
+        try:
+            (skip,) = decode_cursor(self.cursor, [SortKey(None)])
+        except InvalidCursor:
+            skip = -1
+        if not 0 < skip < MATCH_DEPTH:
+            raise InvalidInput({"cursor": [_("Ungültiger Cursor.")]})
+        return skip, min(self.limit, MATCH_DEPTH - skip)
+
+
+def _match_page(matches: list, skip: int, limit: int) -> tuple[list, str | None]:
+    """The page's matches (``limit`` and one more were read) and the cursor of the next page, if there is one."""
+    more = len(matches) > limit and skip + limit < MATCH_DEPTH
+    return matches[:limit], encode_cursor([skip + limit]) if more else None
 
 
 class RuleOut(Schema):
@@ -363,9 +401,9 @@ class KduIn(Schema):
     note: str | None = Field(default=None, max_length=300)
 
 
-def _get(model, object_id):
+def _get(model, object_id, options=()):
     """The record, or 404; a household (or its consent, offer, tenancy) outside the user's caseload is 404 too."""
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id, options=options)
     if obj is None:
         abort(404)
     applicant = obj if isinstance(obj, Applicant) else getattr(obj, "applicant", None)
@@ -473,11 +511,15 @@ def revoke_consent(applicant_id: int, consent_id: int):
 @operation("/applicants/<int:applicant_id>/vacancies", summary="Open flats for a household, ranked and explained",
            tag=TAG, roles=CASEWORK_ROLES, query=MatchQuery, response=VacancyMatchOut, paged=True)
 def applicant_vacancies(applicant_id: int, query: MatchQuery):
-    applicant = _get(Applicant, applicant_id)
-    matches = matching.vacancies_for(applicant, near_misses=query.near_misses, limit=query.limit)
+    # Matching reads the household's areas as ids in one query; its consents and areas' rows are not loaded.
+    applicant = _get(Applicant, applicant_id, (lazyload(Applicant.consents), lazyload(Applicant.preferred_areas),
+                                               lazyload(Applicant.excluded_areas)))
+    skip, limit = query.ranks()
+    matches, next_cursor = _match_page(matching.vacancies_for(applicant, near_misses=query.near_misses,
+                                                              limit=limit + 1, skip=skip), skip, limit)
     # The explanations hold the household's figures (persons, income, WBS), as the audited household page does.
     response = jsonify(items=[{"vacancy_id": m.vacancy.id, "rank": m.rank, "eligible": m.eligible,
-                               "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=None)
+                               "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=next_cursor)
     record("applicant.view", applicant, summary="api matches")
     db.session.commit()
     return response
@@ -619,10 +661,12 @@ def update_vacancy(vacancy_id: int, body: VacancyPatch):
            tag=TAG, roles=CASEWORK_ROLES, query=MatchQuery, response=CandidateOut, paged=True)
 def vacancy_candidates(vacancy_id: int, query: MatchQuery):
     vacancy = _get(Vacancy, vacancy_id)
-    matches = matching.candidates(vacancy, near_misses=query.near_misses, limit=query.limit, on=today(),
-                                  advisor_id=own_caseload_of(current_user))
+    skip, limit = query.ranks()
+    matches, next_cursor = _match_page(matching.candidates(vacancy, near_misses=query.near_misses, limit=limit + 1,
+                                                           skip=skip, on=today(),
+                                                           advisor_id=own_caseload_of(current_user)), skip, limit)
     response = jsonify(items=[{"applicant_id": m.applicant.id, "rank": m.rank, "eligible": m.eligible,
-                               "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=None)
+                               "rules": [r.as_dict() for r in m.rules]} for m in matches], next_cursor=next_cursor)
     # Each candidate's explanation holds the household's figures (persons, income, WBS): a list of households.
     record("applicant.list", object_type="applicants", summary=f"api candidates of vacancy {vacancy.id}: "
                                                                 f"{len(matches)}")

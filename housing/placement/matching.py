@@ -19,7 +19,22 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask_babel import get_locale
-from sqlalchemy import Date, Integer, Numeric, and_, bindparam, case, false, func, literal, or_, select, true, union
+from sqlalchemy import (
+    Date,
+    Integer,
+    Numeric,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..extensions import db
@@ -464,6 +479,18 @@ def vacancy_rules(persons: int, day_column, figure_versions: dict, *, income: st
 _VACANCY_QUERIES: dict[tuple, object] = {}
 
 
+def area_choices(applicant: Applicant) -> tuple[set[int], set[int]]:
+    """The ids of the household's excluded and preferred social areas: from its areas when they were loaded with it,
+    else read in one query (not one for each kind)."""
+    unloaded = inspect(applicant).unloaded
+    if "excluded_areas" not in unloaded and "preferred_areas" not in unloaded:
+        return {area.id for area in applicant.excluded_areas}, {area.id for area in applicant.preferred_areas}
+    choices = db.session.execute(select(applicant_areas.c.social_area_id, applicant_areas.c.is_excluded)
+                                 .where(applicant_areas.c.applicant_id == applicant.id)).all()
+    return ({area_id for area_id, is_excluded in choices if is_excluded},
+            {area_id for area_id, is_excluded in choices if not is_excluded})
+
+
 def _vacancies_query(persons: int, versions: dict, income: str, wbs: bool | None, step_free_needed: bool,
                      near_misses: bool):
     """The flats' query for households of one shape (see ``vacancies_for``); the household's values and the page
@@ -498,8 +525,7 @@ def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int
             _VACANCY_QUERIES.clear()
         stmt = _VACANCY_QUERIES[shape] = _vacancies_query(persons, versions, income, wbs,
                                                           bool(applicant.step_free_needed), near_misses)
-    excluded = {area.id for area in applicant.excluded_areas}
-    preferred = {area.id for area in applicant.preferred_areas}
+    excluded, preferred = area_choices(applicant)
     rows = db.session.execute(stmt, {
         "income": applicant.monthly_income, "wbs_valid_until": applicant.wbs_valid_until,
         "excluded": sorted(excluded), "preferred": sorted(preferred), "skip": skip, "limit": limit}).all()

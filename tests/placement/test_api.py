@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from housing.auth.roles import Role
 from housing.extensions import db
+from housing.pagination import encode_cursor
 from housing.placement import services
+from housing.placement.api import MATCH_DEPTH
 from housing.placement.models import Applicant, ApplicantStatus, Offer, Tenancy, Vacancy, VacancyStatus
 from housing.rules.models import KduLimit
 
@@ -323,6 +325,50 @@ def test_revoking_the_placement_consent_over_the_api_removes_the_household_from_
     ok(api.post(f"/applicants/{household.id}/consents/{household.consents[0].id}/revoke"))
 
     assert ok(api.get(f"/vacancies/{flat.id}/candidates?near_misses=true"))["items"] == []
+
+
+@pytest.mark.parametrize("direction", ["candidates", "flats"])
+def test_the_matching_lists_come_ten_at_a_time_and_their_cursors_follow_the_ranking(api, make_household, make_flat,
+                                                                                    direction):
+    households = [make_household((1, 0), registered_on=TODAY - timedelta(days=100 - n)) for n in range(13)]
+    flats = [make_flat(area="50", net="300", charges="100", available_from=TODAY + timedelta(days=n))
+             for n in range(13)]
+    url, key = ((f"/vacancies/{flats[0].id}/candidates", "applicant_id") if direction == "candidates"
+                else (f"/applicants/{households[0].id}/vacancies", "vacancy_id"))
+    ranking = ok(api.get(f"{url}?limit=200"))
+
+    first = ok(api.get(url))
+    second = ok(api.get(f"{url}?cursor={first['next_cursor']}"))
+    in_fives = [ok(api.get(f"{url}?limit=5"))]
+    while in_fives[-1]["next_cursor"]:
+        in_fives.append(ok(api.get(f"{url}?limit=5&cursor={in_fives[-1]['next_cursor']}")))
+
+    expected = [h.id for h in households] if direction == "candidates" else [f.id for f in flats]
+    assert [item[key] for item in ranking["items"]] == expected and ranking["next_cursor"] is None
+    assert [item["rank"] for item in first["items"]] == list(range(1, 11))
+    assert [item["rank"] for item in second["items"]] == [11, 12, 13] and second["next_cursor"] is None
+    assert first["items"] + second["items"] == ranking["items"]
+    assert [len(page["items"]) for page in in_fives] == [5, 5, 3]
+    assert [item for page in in_fives for item in page["items"]] == ranking["items"]
+
+
+@pytest.mark.parametrize("cursor", ["abc", encode_cursor([0]), encode_cursor([-3]), encode_cursor(["5"]),
+                                    encode_cursor([MATCH_DEPTH]), encode_cursor([5, 1])])
+def test_a_matching_cursor_not_given_by_the_api_is_422(api, make_household, make_flat, cursor):
+    household, flat = make_household((1, 0)), make_flat(area="50", net="300", charges="100")
+
+    for url in (f"/vacancies/{flat.id}/candidates", f"/applicants/{household.id}/vacancies"):
+        assert error_of(api.get(f"{url}?cursor={cursor}"), 422)["fields"] == {"cursor": ["Ungültiger Cursor."]}
+
+
+def test_the_matching_lists_page_is_described_in_the_openapi_document(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+
+    for path in ("/api/v1/vacancies/{vacancy_id}/candidates", "/api/v1/applicants/{applicant_id}/vacancies"):
+        parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+        assert set(parameters) == {path.split("{")[1].split("}")[0], "near_misses", "cursor", "limit"}
+        assert parameters["limit"]["schema"]["default"] == 10
+        assert "next_cursor" in parameters["cursor"]["schema"]["description"]
 
 
 # --- landlords -----------------------------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Annotated
 
 from flask import abort, jsonify
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..api.core import (
     InvalidInput,
@@ -28,6 +27,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, decode_cursor, encode_cursor
 from ..properties.models import Property, Unit
 from ..properties.views import get_property_or_404
@@ -660,7 +660,7 @@ def update_vacancy(vacancy_id: int, body: VacancyPatch):
 @operation("/vacancies/<int:vacancy_id>/candidates", summary="Households for a flat, ranked and explained",
            tag=TAG, roles=CASEWORK_ROLES, query=MatchQuery, response=CandidateOut, paged=True)
 def vacancy_candidates(vacancy_id: int, query: MatchQuery):
-    vacancy = _get(Vacancy, vacancy_id)
+    vacancy = _get(Vacancy, vacancy_id, (joinedload(Vacancy.unit).joinedload(Unit.building),))  # the flat's area
     skip, limit = query.ranks()
     matches, next_cursor = _match_page(matching.candidates(vacancy, near_misses=query.near_misses, limit=limit + 1,
                                                            skip=skip, on=today(),

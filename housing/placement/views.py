@@ -1,7 +1,6 @@
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Bundle, joinedload, lazyload, raiseload
@@ -15,6 +14,7 @@ from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
+from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
@@ -84,15 +84,20 @@ def _match_page(endpoint: str, **values):
     return (number - 1) * MATCH_PAGE, MATCH_PAGE + 1, urls
 
 
-def _load(model, object_id):
+def _load(model, object_id, options=()):
     """The record, or 404; a household (or its consent, offer, tenancy) outside the user's caseload is 404 too."""
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id, options=options)
     if obj is None:
         abort(404)
     applicant = obj if isinstance(obj, Applicant) else getattr(obj, "applicant", None)
     if isinstance(applicant, Applicant) and not may_see_applicant(current_user, applicant):
         abort(404)
     return obj
+
+
+# A flat's page and its candidates need its building (the address, the social area, whether it was acquired): read
+# with the flat and its unit, not in a query of its own.
+WITH_BUILDING = (joinedload(Vacancy.unit).joinedload(Unit.building),)
 
 
 def _area_choices():
@@ -433,7 +438,7 @@ def new_flat():
 @bp.route("/flats/<int:vacancy_id>")
 @roles_required(*FLAT_ROLES)
 def flat(vacancy_id):
-    vacancy = _load(Vacancy, vacancy_id)
+    vacancy = _load(Vacancy, vacancy_id, WITH_BUILDING)
     if not _officer_may_see(vacancy):
         abort(404)
     casework = current_user.has_role(*CASEWORK_ROLES)

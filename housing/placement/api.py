@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
@@ -27,7 +28,6 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, decode_cursor, encode_cursor
 from ..properties.models import Property, Unit
 from ..properties.views import get_property_or_404

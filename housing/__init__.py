@@ -4,11 +4,11 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from . import config as config_module
 from .database import normalise_database_url
 from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import lazy_gettext as _l
 
 CONFIGS = {
     "production": config_module.DefaultConfig,

@@ -1,7 +1,6 @@
 """Domain errors raised by services, and the error pages and JSON errors they turn into."""
 
 from flask import Response, current_app, jsonify, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -9,6 +8,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from .clock import EARLIEST_DAY, LATEST_DAY
 from .database import is_sqlite_busy
 from .extensions import db
+from .i18n import gettext as _
 
 
 class DomainError(Exception):

@@ -6,7 +6,6 @@ import wtforms.widgets
 from babel.support import Translations
 from flask import current_app, flash, has_request_context, redirect
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -19,6 +18,7 @@ from wtforms.widgets.core import clean_key
 from .clock import EARLIEST_DAY, LATEST_DAY
 from .errors import DomainError
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .i18n import locale_code
 
 _wtforms_catalogs: dict[str, Translations] = {}

@@ -21,5 +21,6 @@ def link_for(endpoint: str, key: str) -> Callable[[object], str]:
 
 
 def register(app) -> None:
-    app.jinja_env.globals.update(badge_html=badge, link_for=link_for)
+    # ``badge`` in templates; ``badge_html`` is its older name, still used by the placement pages.
+    app.jinja_env.globals.update(badge=badge, badge_html=badge, link_for=link_for)
 

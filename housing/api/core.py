@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import abort, current_app, g, jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +18,7 @@ from ..auth.services import user_for_token
 from ..database import MAX_ID, commit_bookkeeping
 from ..errors import json_error
 from ..extensions import csrf, db, login_manager
+from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey
 from . import bp
 

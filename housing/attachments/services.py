@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from ..audit.services import record
 from ..clock import utcnow
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from .models import Attachment
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}

@@ -1,7 +1,6 @@
 from datetime import datetime, time, timedelta
 
 from flask import render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.decorators import roles_required
@@ -9,6 +8,7 @@ from ..auth.roles import Role
 from ..clock import LOCAL_TZ, today
 from ..database import MAX_ID
 from ..extensions import db
+from ..i18n import gettext as _
 from ..reports.exports import Column, export_response, require_format
 from . import bp
 from .forms import AuditFilterForm

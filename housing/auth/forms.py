@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..forms import Form, MultiCheckboxField, SelectField, choices
 from ..i18n import LANGUAGE_NAMES
+from ..i18n import lazy_gettext as _l
 from .roles import Role
 
 

@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..audit.models import AuditEvent
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n import gettext as _
 from ..main.registry import DueItem, Panel
 from .models import User
 

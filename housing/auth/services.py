@@ -2,7 +2,6 @@
 
 import secrets
 
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from zxcvbn import zxcvbn
 
@@ -10,6 +9,7 @@ from ..audit.services import pending_changes, record
 from ..database import utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from . import sessions
 from .models import ApiToken, User, UserRole
 from .passwords import burn_verification_time, hash_password, needs_rehash, verify_password

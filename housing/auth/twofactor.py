@@ -7,13 +7,13 @@ import secrets
 import pyotp
 import segno
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from ..audit.services import record
 from ..clock import utcnow
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from . import sessions
 from .models import RecoveryCode, User
 

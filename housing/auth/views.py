@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from ..clock import today, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, save_form, show_domain_error
+from ..i18n import gettext as _
 from ..reports.exports import Column, export_response, read_now, require_format
 from ..security import safe_next
 from . import bp, services, sessions, throttle, twofactor

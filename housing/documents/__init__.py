@@ -8,9 +8,8 @@ from . import views  # noqa: E402,F401
 
 
 def init_area(app) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from ..auth.roles import Role
+    from ..i18n import lazy_gettext as _l
     from ..jobs.housekeeping import register_retention_task
     from ..main.registry import register_admin_section, register_nav
     from .services import purge_old_builds, register_builder

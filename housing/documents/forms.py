@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms.validators import DataRequired
 
 from ..forms import Form, plausible_day
+from ..i18n import lazy_gettext as _l
 
 
 class PeriodForm(Form):

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from ..audit.services import record
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..jobs.notifications import notify
 from .models import DocumentBuild
 

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import abort, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit.services import record
@@ -13,6 +12,7 @@ from ..clock import today
 from ..errors import FieldErrors, ValidationFailed
 from ..extensions import db
 from ..forms import show_domain_error
+from ..i18n import gettext as _
 from ..reports.pdf import de_date
 from . import bp
 from .forms import PeriodForm

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
+
+from ..i18n import gettext as _
 
 
 class CellError(ValueError):

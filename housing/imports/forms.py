@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from ..forms import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
 from .kinds import KINDS
 
 

@@ -9,14 +9,14 @@ as skipped; after the first import the application is the master of the data.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 
 from ..api.core import field_messages
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..placement import services as placement
 from ..placement.api import ApplicantIn, LandlordIO, VacancyIn
 from ..placement.models import Applicant, HousingSituation, IncomeSource, Landlord, LandlordKind, Urgency, Vacancy

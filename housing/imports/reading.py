@@ -9,7 +9,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from ..i18n import gettext as _
 
 MAX_ROWS = 100_000
 SEPARATORS = (";", ",", "\t")

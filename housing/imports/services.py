@@ -9,13 +9,13 @@ The caller commits (the audit entry of the run is kept either way).
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, IntegrityError
 
 from ..audit.services import record
 from ..auth.roles import Role
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import gettext as _
 from .cells import CellError, normalise
 from .kinds import KINDS, Kind, Row
 from .reading import FileProblem, Table, read_table

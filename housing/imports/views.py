@@ -1,12 +1,12 @@
 """The administration's upload page: a list in, a report out. The file lives only in this request's memory."""
 
 from flask import current_app, render_template
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
 from ..auth.roles import Role
 from ..extensions import db
+from ..i18n import gettext as _
 from . import bp
 from .forms import ImportForm
 from .kinds import KINDS

@@ -4,11 +4,11 @@ to the audit log. The record classes of the data-protection rules plug in here a
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
 from ..audit.services import record
 from ..clock import utcnow
+from ..i18n import lazy_gettext as _l
 from .models import JobRun, Notification
 from .registry import Outcome, register_job
 

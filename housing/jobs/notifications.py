@@ -11,13 +11,13 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 
 from ..auth.models import User
 from ..clock import utcnow
 from ..database import insert_ignoring_conflicts
 from ..extensions import db
+from ..i18n import gettext as _
 from .models import Notification
 from .registry import Reminder
 

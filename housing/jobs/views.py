@@ -1,13 +1,13 @@
 """The inbox (every user) and the jobs page (admins)."""
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.decorators import roles_required
 from ..auth.roles import Role
 from ..extensions import db
 from ..forms import EmptyForm
+from ..i18n import gettext as _
 from ..security import safe_next
 from . import bp
 from .notifications import inbox_of, mark_all_read, mark_read, notification_of

@@ -10,8 +10,7 @@ from . import counts, views  # noqa: E402,F401
 
 def init_area(app) -> None:
     """Navigation, the advisor's start page, and the last guard of the Ankauf pipeline ("let")."""
-    from flask_babel import lazy_gettext as _l
-
+    from ..i18n import lazy_gettext as _l
     from ..main.registry import register_admin_section, register_nav, register_panel
     from .jobs import register_jobs
     from .panels import advisor_panel

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated
 
 from flask import abort, jsonify
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
@@ -28,6 +27,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, decode_cursor, encode_cursor
 from ..properties.models import Property, Unit
 from ..properties.views import get_property_or_404

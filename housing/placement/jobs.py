@@ -7,7 +7,6 @@ Titles carry a household number, not a name (they go out by e-mail); the name is
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
@@ -15,6 +14,7 @@ from ..auth.models import User
 from ..auth.roles import Role
 from ..auth.services import active_user_ids_with_role
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..jobs.registry import Outcome, Reminder, register_job
 from .models import APPLICANT_FLOW, Applicant, ApplicantStatus, Consent, ConsentPurpose, SupportContact, Tenancy
 

@@ -4,8 +4,6 @@ offers, tenancies, aftercare and landlord support (DOMAIN.md section 5)."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, SmallInteger, String, Text, exists
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +11,8 @@ from ..auth.models import User
 from ..database import PersonName, UTCDateTime, str_enum, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..properties.models import LabelledEnum, SocialArea, Unit
 
 

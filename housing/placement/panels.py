@@ -1,10 +1,10 @@
 """The tenant advisor's start page: aftercare contacts due, offers waiting, the longest-waiting households."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..main.registry import DueItem, Panel
 from .models import OPEN_OFFERS, Applicant, ApplicantStatus, Offer
 from .services import aftercare_due

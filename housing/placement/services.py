@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import gettext as _
 from sqlalchemy import Date, func, or_, select
 
 from ..audit.services import pending_changes, record
@@ -15,6 +14,7 @@ from ..database import fits
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..i18n import fmt_money, fmt_number
+from ..i18n import gettext as _
 from ..properties.models import CaseStatus, Property, SocialArea, Unit, register_guard
 from ..properties.services import check_version
 from ..rules.registry import RENT_CAP_PER_M2

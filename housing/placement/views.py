@@ -1,7 +1,6 @@
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Bundle, joinedload, lazyload, raiseload
@@ -15,6 +14,7 @@ from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
+from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas

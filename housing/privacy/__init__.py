@@ -9,8 +9,7 @@ from . import views  # noqa: E402,F401
 
 
 def init_area(app) -> None:
-    from flask_babel import lazy_gettext as _l
-
+    from ..i18n import lazy_gettext as _l
     from ..main.registry import register_admin_section
     from .retention import register_tasks
 

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
 from .subjects import KINDS
 
 

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app, has_request_context, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, delete, func, select, update
 
 from ..attachments.models import Attachment
@@ -27,6 +26,7 @@ from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..clock import LOCAL_TZ, today
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..jobs.models import Notification
 from ..placement.models import (
     Applicant,

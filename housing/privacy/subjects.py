@@ -18,7 +18,6 @@ from decimal import Decimal
 from enum import Enum
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, cast, inspect, or_, select
 
 from ..attachments.models import Attachment
@@ -27,6 +26,7 @@ from ..auth.models import User
 from ..clock import today, utcnow
 from ..documents.models import DocumentBuild
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..placement.models import (
     Applicant,
     ApplicantStatus,

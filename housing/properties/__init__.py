@@ -9,11 +9,10 @@ from . import counts, views  # noqa: E402,F401
 
 def init_area(app) -> None:
     """Navigation, start-page panel, file access and rule-change hooks of this area."""
-    from flask_babel import lazy_gettext as _l
-
     from ..attachments.services import register_access_rule
     from ..auth.permissions import register_rule
     from ..auth.roles import Role
+    from ..i18n import lazy_gettext as _l
     from ..main.registry import register_admin_section, register_nav, register_panel
     from ..rules.registry import MIN_AREA_PER_PERSON, on_change
     from .jobs import register_jobs

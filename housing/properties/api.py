@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from flask import jsonify
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from ..reports.pdf import pdf_response
 from . import services
 from .models import (

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField  # keeps only real uploads: a text value posted as "photos" is ignored
 from wtforms import (
     BooleanField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form, LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
+from ..i18n import lazy_gettext as _l
 from .models import (
     AcquisitionMethod,
     Agency,

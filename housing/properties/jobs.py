@@ -9,13 +9,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import User
 from ..auth.roles import Role
 from ..auth.services import active_user_ids_with_role
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..jobs.registry import Outcome, Reminder, register_job
 from .models import (
     OPEN_STATUSES,

@@ -7,8 +7,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import (
     JSON,
@@ -31,7 +29,9 @@ from ..auth.models import User
 from ..database import UTCDateTime, str_enum, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from ..i18n import label
+from ..i18n import lazy_gettext as _l
 
 
 class LabelledEnum(StrEnum):

@@ -1,9 +1,9 @@
 """The housing officer's start page: deadlines overdue or due within two weeks."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..i18n import gettext as _
 from ..main.registry import DueItem, Panel
 from .services import due_soon
 

@@ -6,9 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 
-from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, bindparam, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import lazyload, selectinload
 
 from ..attachments.models import Attachment
@@ -19,6 +19,7 @@ from ..clock import LOCAL_TZ, today, utcnow
 from ..database import fits
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from ..rules.registry import MIN_AREA_PER_PERSON
 from ..rules.services import rule_value
 from .models import (
@@ -670,18 +671,20 @@ class Deadline:
 
 
 def _deadline_rows(property_ids=None, until: date | None = None, limit: int | None = None) -> list[Deadline]:
-    """Open deadlines, earliest first: unresolved defects, issued orders, pending pre-emption notices.
+    """Open deadlines, earliest first: unresolved defects, issued orders, pending pre-emption notices, in one query.
 
     With ``limit`` each kind is cut in the database (an index on its deadline serves the order), so the start page
     reads at most three times ``limit`` rows however many deadlines the city has."""
-    defect_q = (select(Defect.property_id, Defect.deadline, Defect.category, Property.street, Property.house_number)
+    defect_q = (select(literal("defect").label("kind"), Defect.property_id, Defect.deadline.label("due_on"),
+                       cast(Defect.category, String).label("what"), Property.street, Property.house_number)
                 .join(Property, Property.id == Defect.property_id)
                 .where(Defect.resolved_on.is_(None), Defect.deadline.is_not(None)))
-    order_q = (select(Order.property_id, Order.deadline, Order.type, Property.street, Property.house_number)
+    order_q = (select(literal("order"), Order.property_id, Order.deadline, cast(Order.type, String), Property.street,
+                      Property.house_number)
                .join(Property, Property.id == Order.property_id)
                .where(Order.status == OrderStatus.ISSUED, Order.deadline.is_not(None)))
-    preemption_q = (select(Acquisition.property_id, Acquisition.preemption_deadline, Property.street,
-                           Property.house_number)
+    preemption_q = (select(literal("preemption"), Acquisition.property_id, Acquisition.preemption_deadline,
+                           literal(None, String), Property.street, Property.house_number)
                     .join(Property, Property.id == Acquisition.property_id)
                     .where(Acquisition.preemption_notice_on.is_not(None), Acquisition.transferred_on.is_(None),
                            Property.status.in_(OPEN_STATUSES)))
@@ -694,21 +697,20 @@ def _deadline_rows(property_ids=None, until: date | None = None, limit: int | No
         order_q = order_q.where(Order.deadline <= until)
         # notice + 3 months <= until  <=>  notice <= until - 3 months
         preemption_q = preemption_q.where(Acquisition.preemption_deadline <= until)
-    if limit is not None:
-        defect_q = defect_q.order_by(Defect.deadline, Property.street, Property.house_number).limit(limit)
-        order_q = order_q.order_by(Order.deadline, Property.street, Property.house_number).limit(limit)
-        preemption_q = preemption_q.order_by(Acquisition.preemption_deadline, Property.street,
-                                             Property.house_number).limit(limit)
-    deadlines = []
-    for pid, due, category, street, number in db.session.execute(defect_q):
-        deadlines.append(Deadline("defect", _("Mangel: %(what)s", what=DefectCategory(category).label), due, pid,
-                                  f"{street} {number}"))
-    for pid, due, order_type, street, number in db.session.execute(order_q):
-        deadlines.append(Deadline("order", _("Frist der Anordnung: %(what)s", what=OrderType(order_type).label), due,
-                                  pid, f"{street} {number}"))
-    for pid, deadline, street, number in db.session.execute(preemption_q):
-        deadlines.append(Deadline("preemption", _("Vorkaufsrecht: Frist endet"), deadline, pid,
-                                  f"{street} {number}"))
+    parts = [defect_q, order_q, preemption_q]
+    if limit is not None:  # each part cut on its own (a subquery each: a compound query takes one LIMIT only)
+        parts = [select(*part.subquery().c) for part in (
+            defect_q.order_by(Defect.deadline, Property.street, Property.house_number).limit(limit),
+            order_q.order_by(Order.deadline, Property.street, Property.house_number).limit(limit),
+            preemption_q.order_by(Acquisition.preemption_deadline, Property.street, Property.house_number)
+            .limit(limit))]
+    texts = {
+        "defect": lambda what: _("Mangel: %(what)s", what=DefectCategory(what).label),
+        "order": lambda what: _("Frist der Anordnung: %(what)s", what=OrderType(what).label),
+        "preemption": lambda _what: _("Vorkaufsrecht: Frist endet"),
+    }
+    deadlines = [Deadline(kind, texts[kind](what), due, pid, f"{street} {number}")
+                 for kind, pid, due, what, street, number in db.session.execute(union_all(*parts))]
     return sorted(deadlines, key=lambda d: (d.due_on, d.address))[:limit]
 
 
@@ -762,27 +764,41 @@ class CaseRecords:
         return files
 
 
+@cache
+def _case_statements() -> dict:
+    """The statements ``case_records`` runs, built once (a case file is opened often; building and keying them cost
+    more than running them): each takes the case's id as ``property_id``."""
+    case = bindparam("property_id")
+    inspections = select(Inspection).where(Inspection.property_id == case).order_by(
+        Inspection.inspected_on.desc(), Inspection.id.desc())
+    return {
+        "referrals": select(Referral).where(Referral.property_id == case).order_by(
+            Referral.received_on.desc(), Referral.id.desc()),
+        # On the page, officers by name only (their roles are not needed); the timeline alone (the API, the
+        # dossier) needs neither the officers nor the occupancy.
+        "inspections_page": inspections.options(selectinload(Inspection.officers).lazyload(User.role_links)),
+        "inspections": inspections.options(lazyload(Inspection.officers), lazyload(Inspection.occupancy)),
+        "orders": select(Order).where(Order.property_id == case).order_by(Order.id),
+        "acquisitions": select(Acquisition).where(Acquisition.property_id == case).order_by(Acquisition.id),
+        "documents": select(Attachment).where(Attachment.property_id == case, Attachment.subject_type.is_not(None))
+        .order_by(Attachment.id),
+        "transitions": select(StatusTransition).where(StatusTransition.property_id == case).options(
+            lazyload(StatusTransition.actor)),
+    }
+
+
 def case_records(prop: Property, *, page: bool = True) -> CaseRecords:
     """The case's records in a fixed number of queries, whatever it holds. ``page=False`` (the timeline alone: the
     API, the dossier) leaves out the inspections' officers and occupancy, which only the page shows."""
-    inspections = select(Inspection).where(Inspection.property_id == prop.id).order_by(
-        Inspection.inspected_on.desc(), Inspection.id.desc())
-    if page:  # officers by name only: their roles are not needed here
-        inspections = inspections.options(selectinload(Inspection.officers).lazyload(User.role_links))
-    else:
-        inspections = inspections.options(lazyload(Inspection.officers), lazyload(Inspection.occupancy))
-    return CaseRecords(
-        referrals=list(db.session.scalars(select(Referral).where(Referral.property_id == prop.id)
-                                          .order_by(Referral.received_on.desc(), Referral.id.desc()))),
-        inspections=list(db.session.scalars(inspections)),
-        orders=list(db.session.scalars(select(Order).where(Order.property_id == prop.id).order_by(Order.id))),
-        acquisitions=list(db.session.scalars(select(Acquisition).where(Acquisition.property_id == prop.id)
-                                             .order_by(Acquisition.id))),
-        documents=list(db.session.scalars(select(Attachment).where(
-            Attachment.property_id == prop.id, Attachment.subject_type.is_not(None)).order_by(Attachment.id))),
-        transitions=list(db.session.scalars(select(StatusTransition).where(StatusTransition.property_id == prop.id)
-                                            .options(lazyload(StatusTransition.actor)))),
-    )
+    statements = _case_statements()
+    params = {"property_id": prop.id}
+
+    def read(name):
+        return list(db.session.scalars(statements[name], params))
+
+    return CaseRecords(referrals=read("referrals"), inspections=read("inspections_page" if page else "inspections"),
+                       orders=read("orders"), acquisitions=read("acquisitions"), documents=read("documents"),
+                       transitions=read("transitions"))
 
 
 def timeline(prop: Property, records: CaseRecords | None = None) -> list[TimelineItem]:

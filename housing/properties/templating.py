@@ -1,10 +1,11 @@
-"""Markup the case pages repeat many times (see housing/templating.py): the case status and priority as badges, the
-case list's rows and the board's cells."""
+"""Markup the case pages repeat many times (see housing/templating.py): the case status and priority as badges,
+deadlines and file lists, the case list's rows and the board's cells."""
 
-from flask_babel import gettext as _
+from flask import url_for
 from markupsafe import Markup, escape
 
-from ..i18n import fmt_date, locale_code
+from ..i18n import fmt_date, locale_code, ngettext
+from ..i18n import gettext as _
 from ..templating import badge, link_for
 from .models import CaseStatus, Priority
 
@@ -41,6 +42,38 @@ def priority_badge(priority: Priority) -> Markup:
         return made
 
 
+def due(deadline, today) -> Markup:
+    """A deadline with how near it is: overdue and today in red, within a week in amber (a case file shows one per
+    open defect and order)."""
+    if not deadline:
+        return Markup("–")
+    days = (deadline - today).days
+    if days < 0:
+        note = badge(ngettext("seit %(num)d Tag überfällig", "seit %(num)d Tagen überfällig", -days), "danger")
+    elif days == 0:
+        note = badge(_("heute fällig"), "danger")
+    elif days <= 7:
+        note = badge(ngettext("fällig in %(num)d Tag", "fällig in %(num)d Tagen", days), "warning")
+    else:
+        note = Markup('<span class="muted small">%s</span>') % ngettext("in %(num)d Tag", "in %(num)d Tagen", days)
+    return Markup('<span class="nowrap">%s</span> %s') % (fmt_date(deadline), note)
+
+
+def file_list(files) -> Markup:
+    """The files filed with a record, photos as thumbnails (nothing when it has none, as most records)."""
+    if not files:
+        return Markup("")
+    items = []
+    for file in files:
+        download = url_for("attachments.download", attachment_id=file.id)
+        if file.has_thumbnail:
+            items.append(Markup('<li><a href="%s" class="thumb"><img src="%s" alt="%s" loading="lazy"></a></li>') % (
+                download, url_for("attachments.thumbnail", attachment_id=file.id), file.original_name))
+        else:
+            items.append(Markup('<li><a href="%s">📄 %s</a></li>') % (download, file.original_name))
+    return Markup('<ul class="file-list">%s</ul>') % Markup("").join(items)
+
+
 def count_cells(row, strong: bool = False) -> Markup:
     """The board's cells of one row (properties/board.html): each (count, link to the cases it counts or None) as
     the count linking to its cases, a muted dot for none. Several hundred per board."""
@@ -69,4 +102,4 @@ def case_rows(rows) -> Markup:
 
 def register(app) -> None:
     app.jinja_env.globals.update(status_badge=status_badge, priority_badge=priority_badge, case_rows=case_rows,
-                                  count_cells=count_cells)
+                                  count_cells=count_cells, due=due, file_list=file_list)

@@ -1,7 +1,6 @@
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Bundle, contains_eager, lazyload
@@ -15,6 +14,7 @@ from ..clock import today
 from ..errors import DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..forms import choices, save_form, show_domain_error, submitted_version
+from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response

@@ -9,9 +9,8 @@ from . import templating, views  # noqa: E402,F401
 
 def init_area(app) -> None:
     """Navigation and the supervisor's start page."""
-    from flask_babel import lazy_gettext as _l
-
     from ..documents.services import register_builder
+    from ..i18n import lazy_gettext as _l
     from ..main.registry import register_nav, register_panel
     from .jobs import register_jobs
     from .panels import supervisor_panel

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from flask import abort, jsonify
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field, SkipValidation
 from pydantic import ValidationError as PydanticValidationError
@@ -31,6 +30,7 @@ from ..auth.models import User
 from ..auth.roles import Role
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from ..properties.models import Property
 from ..reports.pdf import pdf_response
 from . import hours, participants, reports, services

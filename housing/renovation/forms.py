@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,6 +10,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import Form, LocalDecimalField, MultiCheckboxField, SelectField, choices, stripped
+from ..i18n import lazy_gettext as _l
 from .models import FundingBasis, ProjectStatus, QualificationKind
 
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +13,7 @@ from ..auth.roles import Role
 from ..clock import EARLIEST_DAY, LATEST_DAY, today, utcnow
 from ..errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from .models import Absence, HourEntry, MonthLock, Participant, WorkPackage
 
 MAX_HOURS_PER_DAY = Decimal("10")  # Arbeitszeitgesetz § 3

@@ -7,11 +7,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import exists, func, select
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..jobs.registry import Outcome, Reminder, register_job
 from .models import HourEntry, MonthLock, Participant, RenovationProject, project_supervisors
 

@@ -1,8 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -21,6 +19,8 @@ from ..auth.models import User
 from ..auth.roles import Role
 from ..database import PersonName, UTCDateTime, str_enum, utcnow
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..properties.models import CaseStatus, LabelledEnum, Property, register_guard
 
 

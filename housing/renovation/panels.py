@@ -1,12 +1,12 @@
 """The supervisor's start page: today's sheets and months still to approve."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..auth.roles import Role
 from ..extensions import db
+from ..i18n import gettext as _
 from ..main.registry import DueItem, Panel
 from .hours import month_start, unapproved_past_months
 from .models import Participant, RenovationProject

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, raiseload
 
@@ -16,6 +15,7 @@ from ..auth.roles import Role
 from ..clock import today
 from ..errors import FieldErrors, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from .models import (
     FundingBasis,
     HourEntry,

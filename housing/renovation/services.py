@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import pending_changes, record
@@ -14,6 +13,7 @@ from ..clock import today
 from ..database import fits
 from ..errors import Conflict, FieldErrors
 from ..extensions import db
+from ..i18n import gettext as _
 from ..properties.models import PIPELINE, CaseStatus, Property
 from ..rules.registry import LABOUR_RATE
 from ..rules.services import rule_value

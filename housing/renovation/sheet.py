@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import gettext as _
 from .hours import EntryInput, locked_months_of, save_batch
 from .models import ABSENCE_CODES, Absence, HourEntry, Participant, RenovationProject
 from .participants import crew_of

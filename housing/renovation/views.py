@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from ..database import MAX_ID
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
+from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import EXPORT_FORMATS, Column, export_response, read_now, require_format
 from ..reports.pdf import pdf_response

@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from dateutil.relativedelta import relativedelta
-from flask_babel import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -33,6 +32,7 @@ from sqlalchemy import Text, case, cast, distinct, func, or_, select
 
 from ..clock import LOCAL_TZ, today
 from ..extensions import db
+from ..i18n import gettext as _
 from ..placement.models import (
     Applicant,
     ApplicantStatus,

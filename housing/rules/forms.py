@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import Form, LocalDecimalField
+from ..i18n import lazy_gettext as _l
 
 
 class RuleVersionForm(Form):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import record
 from ..clock import today
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
+from ..i18n import gettext as _
 from .models import KduLimit, RuleValue
 from .registry import DEFINITIONS, ON_CHANGE, SIZE_PER_EXTRA_PERSON
 

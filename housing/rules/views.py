@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
@@ -10,6 +9,7 @@ from ..clock import today
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_domain_error
+from ..i18n import gettext as _
 from . import bp, services
 from .forms import RuleVersionForm, SettingsForm
 from .registry import DEFINITIONS

@@ -6,8 +6,9 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_decimal
+from flask_babel import gettext as babel_gettext
 
-from housing.i18n import fmt_date, fmt_datetime, fmt_money, fmt_number
+from housing.i18n import fmt_date, fmt_datetime, fmt_money, fmt_number, gettext
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "housing" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -78,3 +79,19 @@ def test_numbers_are_written_as_babel_writes_them(app, language):
             for digits in (0, 1, 2):
                 pattern = "#,##0" + ("." + "0" * digits if digits else "")
                 assert fmt_number(value, digits) == format_decimal(value, format=pattern), (value, digits)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_gettext_translates_as_flask_babel_does(app, language):
+    """The project's _() (translations found once per request) says what Flask-Babel's says, also inside
+    force_locale (a notification in its recipient's language) and outside a request."""
+    messages = [("Fälle", {}), ("Neuer Stand: %(status)s.", {"status": "erfasst"}), ("nicht übersetzt", {})]
+    with app.test_request_context():
+        for message, variables in messages:
+            assert gettext(message, **variables) == babel_gettext(message, **variables)
+        with force_locale(language):
+            for message, variables in messages:
+                assert gettext(message, **variables) == babel_gettext(message, **variables)
+            assert gettext("Fälle") == ("Cases" if language == "en" else "Fälle")
+    with app.app_context():
+        assert gettext("Fälle") == babel_gettext("Fälle") == "Fälle"

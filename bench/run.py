@@ -132,6 +132,7 @@ def prepare(kind: str, name: str, scale: float, reuse: bool) -> tuple[str, float
     env = app_env(url)
     if reuse and marker.exists() and marker.read_text() == f"{scale}":
         print(f"-- {kind}: reusing {name} (scale {scale})", flush=True)
+        flask(env, "db", "upgrade", echo=False)  # migrations added since it was filled
         return url, 0.0
     marker.unlink(missing_ok=True)
     print(f"-- {kind}: filling {name} at scale {scale}", flush=True)

@@ -102,6 +102,13 @@ class Select(widgets.Select):
                       f"{escape(choice.label or choice.value)}</option>")
 
 
+    @classmethod
+    def _dispatch_render_option(cls):
+        # WTForms inspects render_option's signature on every select it draws (for overrides of the pre-3.3 form);
+        # this one has the current form.
+        return cls.render_option
+
+
 class SelectField(_SelectField):
     widget = Select()
 

@@ -88,17 +88,24 @@ def case_rows(rows) -> Markup:
     """The case list's table rows (properties/cases.html) from its column rows (views.CASE_ROW)."""
     case_url = link_for("properties.detail", "property_id")
     overcrowded = badge(_("überbelegt"), "danger")
-    none = Markup('<span class="muted">–</span>')
-    return Markup("").join(
-        Markup(f'<tr><td><a href="{case_url(row.id)}"><strong>{escape(row.street)} {escape(row.house_number)}'  # noqa: S704
-               f'</strong></a><br><span class="muted small">{escape(row.postcode)} Dortmund</span></td>'
-               f"<td>{escape(row.area)}</td><td>{status_badge(row.status)}</td>"
-               f"<td>{priority_badge(row.priority)}</td>"
-               f'<td class="num">{row.condition_rating or "–"}</td>'
-               f"<td>{overcrowded if row.is_overcrowded else none}</td>"
-               f'<td class="nowrap">{fmt_date(row.status_changed_at)}</td></tr>')
-        for row in rows)
+    none = '<span class="muted">–</span>'
+    badges: dict = {}  # the page's few statuses and priorities, each badge made once
 
+    def badge_of(value, make):
+        found = badges.get((make, value))
+        if found is None:
+            found = badges[make, value] = make(value)
+        return found
+
+    return Markup("".join(  # noqa: S704 (every value escaped or markup already)
+        f'<tr><td><a href="{case_url(row.id)}"><strong>{escape(row.street)} {escape(row.house_number)}'
+        f'</strong></a><br><span class="muted small">{escape(row.postcode)} Dortmund</span></td>'
+        f"<td>{escape(row.area)}</td><td>{badge_of(row.status, status_badge)}</td>"
+        f"<td>{badge_of(row.priority, priority_badge)}</td>"
+        f'<td class="num">{row.condition_rating or "–"}</td>'
+        f"<td>{overcrowded if row.is_overcrowded else none}</td>"
+        f'<td class="nowrap">{fmt_date(row.status_changed_at)}</td></tr>'
+        for row in rows))
 
 def register(app) -> None:
     app.jinja_env.globals.update(status_badge=status_badge, priority_badge=priority_badge, case_rows=case_rows,

@@ -9,6 +9,8 @@ from flask import current_app, g, has_request_context, session
 from flask_babel import format_currency, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from .clock import LOCAL_TZ
 
@@ -138,3 +140,21 @@ def register_filters(app):
         pgettext=lambda context, message: translations().upgettext(context, message),
         npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
         newstyle=True)
+    # _() and ngettext() in expressions (most of a page's text) called directly: Jinja's new-style wrappers pass
+    # each call through two more functions and the context, a few hundred times on a case file.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, **variables):
+    """What Jinja's new-style ``gettext`` does: the translation is markup in autoescaped templates (its variables
+    are escaped), and ``%`` always formats (so a literal percent sign is ``%%``)."""
+    text = translations().ugettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalog, as Jinja does)
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables):
+    text = translations().ungettext(singular, plural, num)
+    variables.setdefault("num", num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalog, as Jinja does)

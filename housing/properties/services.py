@@ -135,13 +135,18 @@ def save_social_area(area: SocialArea | None, data: dict, *, actor) -> SocialAre
     return area
 
 
+# Every list's filter asks for them: built once.
+_SOCIAL_AREAS = select(SocialArea).order_by(SocialArea.name)
+_ACTIVE_SOCIAL_AREAS = _SOCIAL_AREAS.where(SocialArea.is_active.is_(True))
+
+
 def social_areas() -> list[SocialArea]:
     """Every social area, active or not, by name."""
-    return list(db.session.scalars(select(SocialArea).order_by(SocialArea.name)))
+    return list(db.session.scalars(_SOCIAL_AREAS))
 
 
 def active_social_areas() -> list[SocialArea]:
-    return list(db.session.scalars(select(SocialArea).where(SocialArea.is_active.is_(True)).order_by(SocialArea.name)))
+    return list(db.session.scalars(_ACTIVE_SOCIAL_AREAS))
 
 
 def social_area_by_slug(slug: str | None) -> SocialArea | None:

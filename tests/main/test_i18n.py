@@ -7,8 +7,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as babel_gettext
+from jinja2 import Environment
 
-from housing.i18n import fmt_date, fmt_datetime, fmt_money, fmt_number, gettext
+from housing.i18n import fmt_date, fmt_datetime, fmt_money, fmt_number, gettext, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "housing" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -95,3 +96,25 @@ def test_gettext_translates_as_flask_babel_does(app, language):
             assert gettext("Fälle") == ("Cases" if language == "en" else "Fälle")
     with app.app_context():
         assert gettext("Fälle") == babel_gettext("Fälle") == "Fälle"
+
+
+TEMPLATES = ['{{ _("Fälle") }}', '{{ _("Neuer Stand: %(status)s.", status=value) }}', '{{ _("Rabatt 5 %%") }}',
+             '{{ ngettext("in %(num)d Tag", "in %(num)d Tagen", n) }}',
+             '{{ ngettext("%(num)d Fall in %(area)s, nach Verfahrensstand", '
+             '"%(num)d Fälle in %(area)s, nach Verfahrensstand", n, area=value) }}']
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_templates_translate_as_jinjas_new_style_gettext_does(app, language, autoescape):
+    """The templates' _() and ngettext() are called directly (housing.i18n); they write what Jinja's new-style
+    gettext writes with the same translations: markup in autoescaped templates, their variables escaped."""
+    jinja = Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)  # noqa: S701 (both modes compared)
+    with app.test_request_context(), force_locale(language):
+        jinja.install_gettext_translations(translations(), newstyle=True)
+        ours = app.jinja_env.overlay(autoescape=autoescape)
+        for source in TEMPLATES:
+            for n in (1, 3):
+                context = {"value": "<b>Nord</b> & Süd", "n": n}
+                assert ours.from_string(source).render(context) == jinja.from_string(source).render(context)
+        assert "&lt;b&gt;" in ours.from_string(TEMPLATES[1]).render(value="<b>") or not autoescape

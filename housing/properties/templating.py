@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from ..i18n import fmt_date, locale_code, ngettext
 from ..i18n import gettext as _
 from ..templating import badge, link_for
-from .models import CaseStatus, Priority
+from .models import CaseStatus, Priority, Severity
 
 STATUS_TONES = {
     CaseStatus.REPORTED: "neutral", CaseStatus.REGISTERED: "neutral", CaseStatus.INSPECTED: "warning",
@@ -16,6 +16,7 @@ STATUS_TONES = {
     CaseStatus.READY_FOR_LETTING: "success", CaseStatus.LET: "success", CaseStatus.RESOLVED_BY_OWNER: "muted",
     CaseStatus.DEMOLISHED: "muted", CaseStatus.DELISTED: "muted",
 }
+SEVERITY_TONES = {Severity.MINOR: "neutral", Severity.MAJOR: "warning", Severity.HAZARD: "danger"}
 PRIORITY_TONES = {Priority.LOW: "muted", Priority.MEDIUM: "neutral", Priority.HIGH: "warning",
                   Priority.HIGHEST: "danger"}
 
@@ -40,6 +41,32 @@ def priority_badge(priority: Priority) -> Markup:
     except KeyError:
         made = _badges[key] = badge(priority.label, PRIORITY_TONES[priority])
         return made
+
+
+def severity_badge(severity: Severity) -> Markup:
+    key = (locale_code(), severity)
+    try:
+        return _badges[key]
+    except KeyError:
+        made = _badges[key] = badge(severity.label, SEVERITY_TONES[severity])
+        return made
+
+
+def defect_list(defects, files: dict, today) -> Markup:
+    """A case file's list of an inspection's defects (properties/detail.html): each with its severity, what and
+    where, its deadline or when it was resolved, and its photos (``files``: by defect id)."""
+    items = []
+    for defect in defects:
+        where = f" · {escape(defect.unit.label)}" if defect.unit else ""
+        if defect.resolved_on:
+            state = badge(_("behoben am %(d)s", d=fmt_date(defect.resolved_on)), "success")
+        else:
+            state = f"{escape(_('Frist:'))} {due(defect.deadline, today)}"
+        items.append(
+            f'<li class="{"is-resolved" if defect.resolved_on else ""}">{severity_badge(defect.severity)} '
+            f"<strong>{escape(defect.category.label)}</strong>{where}: {escape(defect.description)} "
+            f'<span class="defects__due">{state}</span>{file_list(files.get(defect.id))}</li>')
+    return Markup(f'<ul class="defects">{"".join(items)}</ul>')  # noqa: S704 (every value escaped or markup)
 
 
 def due(deadline, today) -> Markup:
@@ -109,4 +136,5 @@ def case_rows(rows) -> Markup:
 
 def register(app) -> None:
     app.jinja_env.globals.update(status_badge=status_badge, priority_badge=priority_badge, case_rows=case_rows,
-                                  count_cells=count_cells, due=due, file_list=file_list)
+                                  count_cells=count_cells, due=due, file_list=file_list,
+                                  severity_badge=severity_badge, defect_list=defect_list)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer_group
 
 from ..clock import utcnow
 from ..database import commit_bookkeeping
@@ -39,14 +39,17 @@ def open_session(user: User) -> str:
     return PREFIX + token
 
 
-def with_user(relationship):
-    """Load a session's or token's user and the user's roles with it, in the same query: every request needs both."""
-    return joinedload(relationship).joinedload(User.role_links)
+def with_user(relationship, for_pages: bool = False):
+    """Load a session's or token's user and the user's roles with it, in the same query: every request needs both;
+    with ``for_pages``, also the figures every page's shell shows (the unread count, see jobs/models.py)."""
+    user = joinedload(relationship)
+    return user.options(joinedload(User.role_links), undefer_group("shell")) if for_pages else user.joinedload(
+        User.role_links)
 
 
 # Every request asks it: built once, so a request only binds the token's digest.
 _SESSION_BY_TOKEN = select(UserSession).where(UserSession.token_hash == bindparam("token_hash")).options(
-    with_user(UserSession.user))
+    with_user(UserSession.user, for_pages=True))
 
 
 def _expiry_reason(row: UserSession, now) -> str | None:

@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
+from ..auth.models import User
 from ..clock import utcnow
 from ..database import UTCDateTime
 from ..extensions import db
@@ -53,3 +54,10 @@ class Notification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notification {self.user_id} {self.key}>"
+
+
+# The unread count every page's shell shows, loaded with the request's user in the same query (auth/sessions.py
+# asks for the user's "shell" figures); elsewhere a user is loaded without it.
+User.unread_notifications = column_property(
+    select(func.count()).where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate_except(Notification).scalar_subquery(), deferred=True, group="shell")

@@ -58,6 +58,9 @@ _UNREAD = select(func.count()).select_from(Notification).where(
 
 
 def unread_count(user) -> int:
+    loaded = user.__dict__.get("unread_notifications")  # read with the request's user (until a commit expires it)
+    if loaded is not None:
+        return loaded
     return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 

@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from housing.auth.roles import Role
 from housing.extensions import db
@@ -54,6 +54,23 @@ def test_the_header_shows_the_number_of_unread_messages(clock, officer_client):
 
     assert badge(officer_client.get("/")) == "1"
     assert badge(officer_client.get("/inbox")) == "1"
+
+
+def test_the_header_count_is_read_with_the_user_not_in_a_query_of_its_own(clock, officer_client):
+    notification(officer_client.user, key="a")
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = officer_client.get("/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert badge(response) == "1"
+    assert [s for s in statements if "FROM notifications" in s] == [
+        s for s in statements if "FROM notifications" in s and "FROM user_sessions" in s] != []
 
 
 def test_the_inbox_lists_unread_first_then_the_newest(clock, officer_client):

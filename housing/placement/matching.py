@@ -39,7 +39,7 @@ from sqlalchemy.orm import joinedload, lazyload, raiseload
 
 from ..extensions import db
 from ..i18n import fmt_date, fmt_money, fmt_number, translations
-from ..properties.models import Unit
+from ..properties.models import SocialArea, Unit
 from ..rules.models import KduLimit, RuleValue
 from ..rules.registry import (
     DEFINITIONS,
@@ -112,6 +112,10 @@ class Figures:
 
 
 FIGURE_KEYS = (MIN_AREA_PER_PERSON, SIZE_TOLERANCE, RENT_INCOME_SHARE, SIZE_PER_EXTRA_PERSON)
+# Read on every matching page: built once, not built and keyed for the statement cache per request.
+_RULE_VERSIONS = (select(RuleValue.key, RuleValue.valid_from, RuleValue.value).where(RuleValue.key.in_(FIGURE_KEYS))
+                  .order_by(RuleValue.valid_from.desc()))
+_KDU_ROWS = select(KduLimit.persons, KduLimit.valid_from, KduLimit.max_gross_cold_rent, KduLimit.max_area_m2)
 
 
 class FigureHistory:
@@ -127,12 +131,10 @@ class FigureHistory:
     @classmethod
     def load(cls) -> "FigureHistory":
         rule_versions: dict[str, list[tuple[date, Decimal]]] = {key: [] for key in FIGURE_KEYS}
-        for key, valid_from, value in db.session.execute(
-                select(RuleValue.key, RuleValue.valid_from, RuleValue.value).where(RuleValue.key.in_(FIGURE_KEYS))
-                .order_by(RuleValue.valid_from.desc())):
+        for key, valid_from, value in db.session.execute(_RULE_VERSIONS):
             rule_versions[key].append((valid_from, Decimal(value)))
-        kdu_rows = [KduRow(persons, gross, area, valid_from) for persons, valid_from, gross, area in db.session.execute(
-            select(KduLimit.persons, KduLimit.valid_from, KduLimit.max_gross_cold_rent, KduLimit.max_area_m2))]
+        kdu_rows = [KduRow(persons, gross, area, valid_from)
+                    for persons, valid_from, gross, area in db.session.execute(_KDU_ROWS)]
         return cls(rule_versions, kdu_rows)
 
     def value(self, key: str, day: date) -> Decimal:
@@ -479,6 +481,30 @@ def vacancy_rules(persons: int, day_column, figure_versions: dict, *, income: st
 _VACANCY_QUERIES: dict[tuple, object] = {}
 
 
+_NAMED_AREAS = (select(applicant_areas.c.is_excluded, SocialArea.id, SocialArea.name)
+                .join(SocialArea, SocialArea.id == applicant_areas.c.social_area_id)
+                .where(applicant_areas.c.applicant_id == bindparam("applicant_id")).order_by(SocialArea.id))
+
+
+@dataclass(frozen=True)
+class AreaChoices:
+    """A household's excluded and preferred social areas as (id, name) pairs, in the order of their ids."""
+
+    excluded: list[tuple[int, str]]
+    preferred: list[tuple[int, str]]
+
+    @classmethod
+    def of(cls, applicant_id: int) -> "AreaChoices":
+        """Both kinds in one query (the household's relationships read them in one query each)."""
+        choices = db.session.execute(_NAMED_AREAS, {"applicant_id": applicant_id}).all()
+        return cls([(area_id, name) for is_excluded, area_id, name in choices if is_excluded],
+                   [(area_id, name) for is_excluded, area_id, name in choices if not is_excluded])
+
+    @property
+    def ids(self) -> tuple[set[int], set[int]]:
+        return {area_id for area_id, _name in self.excluded}, {area_id for area_id, _name in self.preferred}
+
+
 def area_choices(applicant: Applicant) -> tuple[set[int], set[int]]:
     """The ids of the household's excluded and preferred social areas: from its areas when they were loaded with it,
     else read in one query (not one for each kind)."""
@@ -508,9 +534,10 @@ def _vacancies_query(persons: int, versions: dict, income: str, wbs: bool | None
             .order_by(found.c.failures, found.c.preferred.desc(), found.c.available_from, found.c.id))
 
 
-def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int = 50, skip: int = 0) -> list[Match]:
+def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int = 50, skip: int = 0,
+                  areas: AreaChoices | None = None) -> list[Match]:
     """Open flats for a household, best first (a preferred area first, then the earliest available); with
-    ``skip``, the ranks after the first ``skip``."""
+    ``skip``, the ranks after the first ``skip``; ``areas``: the household's areas when the caller read them."""
     history = FigureHistory.load()
     persons = applicant.persons
     versions = history.versions_for(persons)
@@ -525,7 +552,7 @@ def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int
             _VACANCY_QUERIES.clear()
         stmt = _VACANCY_QUERIES[shape] = _vacancies_query(persons, versions, income, wbs,
                                                           bool(applicant.step_free_needed), near_misses)
-    excluded, preferred = area_choices(applicant)
+    excluded, preferred = areas.ids if areas is not None else area_choices(applicant)
     rows = db.session.execute(stmt, {
         "income": applicant.monthly_income, "wbs_valid_until": applicant.wbs_valid_until,
         "excluded": sorted(excluded), "preferred": sorted(preferred), "skip": skip, "limit": limit}).all()

@@ -1,10 +1,11 @@
 """Markup the placement pages repeat per row or per match, written in Python (see housing/templating.py): the
-status badges, a match's rule list and the links of a list's rows."""
+status badges, a flat's line, a match with its rule list, and the rows of the households and flats lists."""
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from ..i18n import translations
-from ..templating import badge
+from ..i18n import fmt_date, fmt_money, fmt_number, locale_code, ngettext, translations
+from ..i18n import gettext as _
+from ..templating import badge, link_for
 from .models import ApplicantStatus, OfferStatus, Urgency, VacancyStatus
 
 APPLICANT_TONES = {
@@ -23,48 +24,137 @@ OFFER_TONES = {
 VACANCY_TONES = {VacancyStatus.OPEN: "success", VacancyStatus.RESERVED: "warning", VacancyStatus.LET: "neutral",
                  VacancyStatus.WITHDRAWN: "muted"}
 URGENCY_TONES = {Urgency.NORMAL: "neutral", Urgency.HIGH: "warning", Urgency.EMERGENCY: "danger"}
+TONES = {ApplicantStatus: APPLICANT_TONES, OfferStatus: OFFER_TONES, VacancyStatus: VACANCY_TONES,
+         Urgency: URGENCY_TONES}
+
+_badges: dict[tuple, Markup] = {}
+
+
+def _badge(member) -> Markup:
+    """A status's or urgency's badge, made once per language and process (a list shows two per row). Keyed by the
+    enum too: its members equal their values, and an offer and a household share "contract_signed"."""
+    key = (locale_code(), type(member), member)
+    try:
+        return _badges[key]
+    except KeyError:
+        made = _badges[key] = badge(member.label, TONES[type(member)][member])
+        return made
 
 
 def applicant_status_badge(status: ApplicantStatus) -> Markup:
-    return badge(status.label, APPLICANT_TONES[status])
+    return _badge(status)
 
 
 def offer_status_badge(status: OfferStatus) -> Markup:
-    return badge(status.label, OFFER_TONES[status])
+    return _badge(status)
 
 
 def vacancy_status_badge(status: VacancyStatus) -> Markup:
-    return badge(status.label, VACANCY_TONES[status])
+    return _badge(status)
 
 
 def urgency_badge(urgency: Urgency) -> Markup:
-    return badge(urgency.label, URGENCY_TONES[urgency])
+    return _badge(urgency)
 
 
-RULE_ITEM = Markup(
-    '\n    <li class="rules__item rules__item--%s">\n'
-    '      <span class="rules__mark" aria-hidden="true">%s</span>\n'
-    '      <span class="rules__name">%s<span class="visually-hidden">: %s</span></span>\n'
-    '      <span class="rules__detail">%s</span>\n'
-    '    </li>\n    ')
+def flat_line(vacancy) -> Markup:
+    """A flat in one line: address, flat, living space, rooms, social area."""
+    unit = vacancy.unit
+    building = unit.building
+    rooms = fmt_number(unit.rooms, 1) if unit.rooms else "?"
+    return Markup(  # noqa: S704 (every value escaped)
+        f"{escape(building.street)} {escape(building.house_number)}, {escape(unit.label)} · "
+        f"{fmt_number(unit.area_m2)} m² · {rooms} {escape(_('Zi.'))} · {escape(building.social_area.name)}")
+
+
+RULE_ITEM = ('\n    <li class="rules__item rules__item--{}">\n'
+             '      <span class="rules__mark" aria-hidden="true">{}</span>\n'
+             '      <span class="rules__name">{}<span class="visually-hidden">: {}</span></span>\n'
+             '      <span class="rules__detail">{}</span>\n'
+             '    </li>\n    ')
+
+
+def _rule_writer():
+    """A function writing a match's rule list, with the rules' names in the request's language looked up once."""
+    gettext = translations().ugettext
+    names = {"space": escape(gettext("Fläche")), "rent": escape(gettext("Miete")), "wbs": escape(gettext("WBS")),
+             "access": escape(gettext("Zugang")), "area": escape(gettext("Gebiet"))}
+    marks = {True: ("pass", "✓", escape(gettext("erfüllt"))), False: ("fail", "✗", escape(gettext("nicht erfüllt")))}
+
+    def write(rules) -> str:
+        items = []
+        for result in rules:
+            rule, passed, detail = (result["rule"], result["passed"], result["detail"]) if isinstance(result, dict) \
+                else (result.rule, result.passed, result.detail)
+            kind, mark, met = marks[bool(passed)]
+            items.append(RULE_ITEM.format(kind, mark, names[rule], met, escape(detail)))
+        return f'\n  <ul class="rules">\n    {"".join(items)}\n  </ul>'
+
+    return write
 
 
 def rule_list(rules) -> Markup:
     """A match's rules, each met or not with its explanation: ``RuleResult``s, or the dicts an offer keeps."""
+    return Markup(_rule_writer()(rules))  # noqa: S704 (every value escaped)
+
+
+def _matches(matches, head, propose_url, applicant_id_of, csrf, empty: str) -> Markup:
+    """Matches, each with its head (``head(match)``), its rule list and, when eligible, the form proposing it."""
+    if not matches:
+        return Markup('<p class="empty">%s</p>') % empty
+    rules_of = _rule_writer()
+    near_miss, preferred = badge(_("eine Regel nicht erfüllt"), "warning"), badge(_("Wunschgebiet"), "success")
+    propose = escape(_("Vorschlagen"))
+    articles = []
+    for match in matches:
+        eligible = match.eligible
+        form = (f'<form method="post" action="{propose_url(match)}" class="inline-form">\n'
+                f'{csrf}<input type="hidden" name="applicant_id" value="{applicant_id_of(match)}">\n'
+                f'<button class="button button--small" type="submit">{propose}</button>\n</form>\n') if eligible else ""
+        articles.append(
+            f'<article class="match{"" if eligible else " match--near"}">\n<header class="match__head">\n'
+            f'<span class="match__rank">{match.rank}</span>\n{head(match)}\n'
+            f'{"" if eligible else near_miss}\n{preferred if match.preferred_area else ""}\n</header>\n'
+            f"{rules_of(match.rules)}\n{form}</article>\n")
+    return Markup("".join(articles))  # noqa: S704 (every value escaped or markup already)
+
+
+def household_matches(matches, applicant_id: int, csrf: Markup) -> Markup:
+    """A household's flats (placement/household.html), each explained and, when eligible, to propose."""
+    flat_url, propose_url = link_for("placement.flat", "vacancy_id"), link_for("placement.propose", "vacancy_id")
     gettext = translations().ugettext
-    names = {"space": gettext("Fläche"), "rent": gettext("Miete"), "wbs": gettext("WBS"),
-             "access": gettext("Zugang"), "area": gettext("Gebiet")}
-    met = {True: gettext("erfüllt"), False: gettext("nicht erfüllt")}
-    items = []
-    for result in rules:
-        rule, passed, detail = (result["rule"], result["passed"], result["detail"]) if isinstance(result, dict) \
-            else (result.rule, result.passed, result.detail)
-        items.append(RULE_ITEM % ("pass" if passed else "fail", "✓" if passed else "✗", names[rule], met[passed],
-                                  detail))
-    return Markup('\n  <ul class="rules">\n    %s\n  </ul>') % Markup("").join(items)
+    per_month, available = escape(gettext("bruttokalt")), gettext("frei ab %(d)s")
+
+    def head(match) -> str:
+        vacancy = match.vacancy
+        return (f'<a href="{flat_url(vacancy.id)}"><strong>{flat_line(vacancy)}</strong></a>\n'
+                f"<span>{escape(fmt_money(vacancy.gross_cold_rent))} {per_month} · "
+                f"{escape(available % {'d': fmt_date(vacancy.available_from)})}</span>")
+
+    return _matches(matches, head, lambda match: propose_url(match.vacancy.id), lambda match: applicant_id,
+                    csrf, _("Zurzeit passt keine freie Wohnung."))
+
+
+def flat_candidates(matches, vacancy_id: int, csrf: Markup) -> Markup:
+    """A flat's households (placement/flat.html), each explained and, when eligible, to propose."""
+    household_url = link_for("placement.household", "applicant_id")
+    propose_url = escape(link_for("placement.propose", "vacancy_id")(vacancy_id))
+    waiting = translations().ugettext("wartet seit %(d)s")
+
+    def head(match) -> str:
+        applicant = match.applicant
+        return (f'<a href="{household_url(applicant.id)}"><strong>{escape(applicant.sort_name)}</strong></a>\n'
+                f"<span>{escape(applicant.household_type)} · "
+                f'{escape(ngettext("%(num)d Person", "%(num)d Personen", applicant.persons))}</span>\n'
+                f"{_badge(applicant.urgency)}\n"
+                f'<span class="muted small">{escape(waiting % {"d": fmt_date(applicant.registered_on)})}</span>')
+
+    return _matches(matches, head, lambda match: propose_url, lambda match: match.applicant.id, csrf,
+                    _("Zurzeit passt kein wohnungssuchender Haushalt."))
 
 
 def register(app) -> None:
     app.jinja_env.globals.update(
         applicant_status_badge=applicant_status_badge, offer_status_badge=offer_status_badge,
-        vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list)
+        vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list,
+        flat_line=flat_line, household_matches=household_matches, flat_candidates=flat_candidates)

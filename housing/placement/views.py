@@ -2,7 +2,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Bundle, joinedload, lazyload, raiseload
 
 from ..audit.services import record
@@ -215,28 +215,42 @@ def _status_choices(applicant: Applicant):
     return choices(pairs)
 
 
+# The household page's statements, built once and bound per request. The household comes with its consents and
+# its advisor (whose name it shows, not their roles); its areas are read apart, both kinds in one query.
+_HOUSEHOLD = (select(Applicant).where(Applicant.id == bindparam("applicant_id"))
+              .options(joinedload(Applicant.advisor).lazyload(User.role_links), joinedload(Applicant.consents),
+                       raiseload(Applicant.preferred_areas), raiseload(Applicant.excluded_areas)))
+_HOUSEHOLD_OFFERS = (select(Offer).where(Offer.applicant_id == bindparam("applicant_id"))
+                     .options(joinedload(Offer.vacancy).options(  # the flat's line names no landlord
+                                  joinedload(Vacancy.unit).joinedload(Unit.building), lazyload(Vacancy.landlord)),
+                              lazyload(Offer.applicant))  # the page's household
+                     .order_by(Offer.created_at.desc()))
+_HOUSEHOLD_TENANCIES = (select(Tenancy).where(Tenancy.applicant_id == bindparam("applicant_id"))
+                        .options(joinedload(Tenancy.unit).joinedload(Unit.building), lazyload(Tenancy.applicant))
+                        .order_by(Tenancy.starts_on.desc()))
+
+
 @bp.route("/households/<int:applicant_id>")
 @roles_required(*CASEWORK_ROLES)
 def household(applicant_id):
-    applicant = _load(Applicant, applicant_id)
+    applicant = db.session.execute(_HOUSEHOLD, {"applicant_id": applicant_id}).unique().scalar_one_or_none()
+    if applicant is None or not may_see_applicant(current_user, applicant):
+        abort(404)
+    areas = matching.AreaChoices.of(applicant.id)
     near = request.args.get("near") == "1"
     skip, limit, pager = _match_page("placement.household", applicant_id=applicant.id)
-    flats = matching.vacancies_for(applicant, near_misses=near, limit=limit, skip=skip) \
+    flats = matching.vacancies_for(applicant, near_misses=near, limit=limit, skip=skip, areas=areas) \
         if applicant.status in (ApplicantStatus.SEARCHING, ApplicantStatus.OFFER) else []
     pager_urls, flats = pager(len(flats) > MATCH_PAGE), flats[:MATCH_PAGE]
-    offers = db.session.scalars(select(Offer).where(Offer.applicant_id == applicant.id)
-                                .options(joinedload(Offer.vacancy).joinedload(Vacancy.unit).joinedload(Unit.building),
-                                         lazyload(Offer.applicant))  # the page's household
-                                .order_by(Offer.created_at.desc())).all()
-    tenancies = db.session.scalars(select(Tenancy).where(Tenancy.applicant_id == applicant.id)
-                                   .options(joinedload(Tenancy.unit).joinedload(Unit.building))
-                                   .order_by(Tenancy.starts_on.desc())).all()
+    offers = db.session.scalars(_HOUSEHOLD_OFFERS, {"applicant_id": applicant.id}).all()
+    tenancies = db.session.scalars(_HOUSEHOLD_TENANCIES, {"applicant_id": applicant.id}).all()
     status_form = StatusForm(version=applicant.version)
     status_form.to.choices = _status_choices(applicant)
     page = render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
-                           pager_urls=pager_urls,
-                           tenancies=tenancies, status_form=status_form, consent_form=ConsentForm(given_on=today()),
-                           revoke_form=EmptyForm(), propose_form=EmptyForm(), today=today(),
+                           pager_urls=pager_urls, tenancies=tenancies, status_form=status_form,
+                           consent_form=ConsentForm(given_on=today()), today=today(),
+                           preferred_areas=[name for _id, name in areas.preferred],
+                           excluded_areas=[name for _id, name in areas.excluded],
                            health_form=_health_note_form(applicant) if can_see_health_note(current_user, applicant)
                            else None)
     record("applicant.view", applicant)
@@ -461,8 +475,7 @@ def flat(vacancy_id):
         offers = db.session.execute(offers_stmt).all()
     return render_template("placement/flat.html", vacancy=vacancy, candidates=candidates, near=near, offers=offers,
                            pager_urls=pager_urls,
-                           mix=matching.tenant_mix(vacancy.unit.property_id, today()), casework=casework,
-                           propose_form=EmptyForm())
+                           mix=matching.tenant_mix(vacancy.unit.property_id, today()), casework=casework)
 
 
 @bp.route("/flats/<int:vacancy_id>/offers", methods=["POST"])

@@ -1,13 +1,21 @@
 """The placement markup written in Python (placement/templating.py) is what the Jinja macros wrote."""
 
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
 from flask import url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from housing.placement.matching import RuleResult
+from housing.placement.matching import Match, RuleResult
 from housing.placement.models import ApplicantStatus, OfferStatus, Urgency, VacancyStatus
 from housing.placement.templating import (
     applicant_status_badge,
+    flat_candidates,
+    flat_line,
+    household_matches,
     offer_status_badge,
     rule_list,
     urgency_badge,
@@ -58,3 +66,85 @@ def test_a_rows_link_is_its_url_for(app):
         link = link_for("placement.household", "applicant_id")
         for applicant_id in (1, 42, 987654321, 123456789012):
             assert link(applicant_id) == url_for("placement.household", applicant_id=applicant_id)
+
+
+# The match lists as household.html and flat.html wrote them in Jinja (with the flat's line as its macro wrote it).
+FLAT_LINE = """{% macro flat_line(v) -%}
+  {{ v.unit.building.short_address }}, {{ v.unit.label }} · {{ v.unit.area_m2|number }} m² · {{ v.unit.rooms|number(1)
+  if v.unit.rooms else "?" }} {{ _("Zi.") }} · {{ v.unit.building.social_area.name }}
+{%- endmacro %}"""
+HOUSEHOLD_MATCHES = FLAT_LINE + """
+{%- set near_miss, preferred, propose = badge(_("eine Regel nicht erfüllt"), "warning"), badge(_("Wunschgebiet"),
+  "success"), _("Vorschlagen") %}
+{%- set flat_url, propose_url, per_month = link_for("placement.flat", "vacancy_id"), link_for("placement.propose",
+  "vacancy_id"), _("bruttokalt") %}
+{% for m in flats %}{%- set v = m.vacancy %}
+<article class="match{% if not m.eligible %} match--near{% endif %}"><header class="match__head">
+<span class="match__rank">{{ m.rank }}</span>
+<a href="{{ flat_url(v.id) }}"><strong>{{ flat_line(v) }}</strong></a>
+<span>{{ v.gross_cold_rent|money }} {{ per_month }} · {{ _("frei ab %(d)s", d=v.available_from|date) }}</span>
+{% if not m.eligible %}{{ near_miss }}{% endif %}
+{% if m.preferred_area %}{{ preferred }}{% endif %}</header>{{ rule_list(m.rules) }}
+{% if m.eligible %}<form method="post" action="{{ propose_url(v.id) }}" class="inline-form">
+{{ csrf }}<input type="hidden" name="applicant_id" value="{{ applicant_id }}">
+<button class="button button--small" type="submit">{{ propose }}</button></form>{% endif %}</article>
+{% else %}<p class="empty">{{ _("Zurzeit passt keine freie Wohnung.") }}</p>{% endfor %}"""
+FLAT_CANDIDATES = """
+{%- set near_miss, preferred, propose = badge(_("eine Regel nicht erfüllt"), "warning"), badge(_("Wunschgebiet"),
+  "success"), _("Vorschlagen") %}
+{%- set household_url, propose_url = link_for("placement.household", "applicant_id"), url_for("placement.propose",
+  vacancy_id=vacancy_id) %}
+{% for m in candidates %}{%- set a = m.applicant %}
+<article class="match{% if not m.eligible %} match--near{% endif %}"><header class="match__head">
+<span class="match__rank">{{ m.rank }}</span>
+<a href="{{ household_url(a.id) }}"><strong>{{ a.sort_name }}</strong></a>
+<span>{{ a.household_type }} · {{ ngettext("%(num)d Person", "%(num)d Personen", a.persons) }}</span>
+{{ urgency_badge(a.urgency) }}
+<span class="muted small">{{ _("wartet seit %(d)s", d=a.registered_on|date) }}</span>
+{% if not m.eligible %}{{ near_miss }}{% endif %}
+{% if m.preferred_area %}{{ preferred }}{% endif %}</header>{{ rule_list(m.rules) }}
+{% if m.eligible %}<form method="post" action="{{ propose_url }}" class="inline-form">
+{{ csrf }}<input type="hidden" name="applicant_id" value="{{ a.id }}">
+<button class="button button--small" type="submit">{{ propose }}</button></form>{% endif %}</article>
+{% else %}<p class="empty">{{ _("Zurzeit passt kein wohnungssuchender Haushalt.") }}</p>{% endfor %}"""
+
+
+def _matches() -> list[Match]:
+    """An eligible match in a preferred area, and a near miss; names and places with characters to escape."""
+    area = SimpleNamespace(name="Nord & Markt")
+    building = SimpleNamespace(street="Leopoldstraße", house_number="15<a>", short_address="Leopoldstraße 15<a>",
+                               social_area=area)
+    flats = [SimpleNamespace(id=7, unit=SimpleNamespace(building=building, label="EG \"links\"",
+                                                        area_m2=Decimal("61.5"), rooms=rooms),
+                             gross_cold_rent=Decimal("1530.5"), available_from=date(2025, 3, 5))
+             for rooms in (Decimal("2.5"), None)]
+    households = [SimpleNamespace(id=3, sort_name="Öztürk, <Ayşe>", household_type="alleinerziehend", persons=persons,
+                                  urgency=urgency, registered_on=date(2024, 12, 1))
+                  for persons, urgency in ((1, Urgency.EMERGENCY), (3, Urgency.NORMAL))]
+    met, failed = RuleResult("space", True, "61,5 m² <ok>"), RuleResult("rent", False, "zu teuer & mehr")
+    return [Match(households[0], flats[0], 1, [met], preferred_area=True),
+            Match(households[1], flats[1], 2, [met, failed], preferred_area=False)]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_households_and_a_flats_matches_are_the_templates_markup(app, language):
+    csrf = Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="t">')
+    with app.test_request_context("/"), force_locale(language):
+        for matches in (_matches(), []):
+            expected = app.jinja_env.from_string(HOUSEHOLD_MATCHES).render(flats=matches, applicant_id=3, csrf=csrf)
+            assert _squeezed(household_matches(matches, 3, csrf)) == _squeezed(expected)
+            expected = app.jinja_env.from_string(FLAT_CANDIDATES).render(candidates=matches, vacancy_id=7, csrf=csrf)
+            assert _squeezed(flat_candidates(matches, 7, csrf)) == _squeezed(expected)
+        written = household_matches(_matches(), 3, csrf)
+        assert written.count("match--near") == 1 and written.count("inline-form") == 1  # no proposing a near miss
+        assert "15&lt;a&gt;" in written and "Nord &amp; Markt" in written and "&lt;ok&gt;" in written
+        assert "&lt;Ayşe&gt;" in flat_candidates(_matches(), 7, csrf)
+
+
+def test_a_flats_line_is_its_macros(app):
+    flat = _matches()[0].vacancy
+    with app.test_request_context("/"), force_locale("de"):
+        expected = app.jinja_env.from_string(FLAT_LINE + "{{ flat_line(v) }}").render(v=flat)
+        assert flat_line(flat) == expected.strip()
+        assert flat_line(flat) == ("Leopoldstraße 15&lt;a&gt;, EG &#34;links&#34; · 61,50 m² · 2,5 Zi. · "
+                                   "Nord &amp; Markt")

@@ -181,6 +181,22 @@ def test_the_near_miss_toggle_adds_flats_failing_one_rule_without_a_propose_butt
     assert f'action="/placement/flats/{too_dear.id}/offers"' not in near
 
 
+def test_the_household_page_names_its_wished_and_excluded_areas_in_the_order_of_their_ids(web, make_household):
+    from housing.properties.models import SocialArea
+
+    areas = db.session.scalars(select(SocialArea).order_by(SocialArea.id)).all()
+    wished, excluded = [areas[2], areas[0]], [areas[1]]
+    household = make_household((1, 0), preferred_areas=[area.slug for area in wished],
+                               excluded_areas=[area.slug for area in excluded])
+    other = make_household((1, 0))
+
+    text = page_text(web.get(f"/placement/households/{household.id}"))
+    assert f"<dt>Wunschgebiete</dt><dd>{areas[0].name}, {areas[2].name}</dd>" in text
+    assert f"<dt>Ausgeschlossen</dt><dd>{areas[1].name}</dd>" in text
+    text = page_text(web.get(f"/placement/households/{other.id}"))
+    assert "<dt>Wunschgebiete</dt><dd>–</dd>" in text and "<dt>Ausgeschlossen</dt><dd>–</dd>" in text
+
+
 def test_a_household_that_is_not_searching_gets_no_flat_list(web, make_household, make_flat):
     household = make_household((1, 0), status="clearing")
     make_flat(area="50", net="300", charges="100")

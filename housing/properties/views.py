@@ -19,7 +19,7 @@ from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
 from . import bp, reports, services
-from .counts import board_counts
+from .counts import board_sums
 from .forms import (
     AcquisitionForm,
     CaseFilterForm,
@@ -187,10 +187,9 @@ def board():
     every_area = services.social_areas()
     form = _filter_form(every_area)
     selected = next((area for area in every_area if area.slug == form.social_area.data), None)
-    area_counts, priority_counts, totals = {}, {}, {}
-    for status, area_id, priority, n in board_counts(selected.id if selected else None):
-        area_counts[status, area_id] = area_counts.get((status, area_id), 0) + n
-        priority_counts[status, priority] = priority_counts.get((status, priority), 0) + n
+    area_counts, priority_counts = board_sums(selected.id if selected else None)
+    totals = {}
+    for (status, _area_id), n in area_counts.items():
         totals[status] = totals.get(status, 0) + n
     area_ids = {area_id for _status, area_id in area_counts}
     areas = [selected] if selected else [area for area in every_area if area.id in area_ids]

@@ -5,7 +5,7 @@ from sqlalchemy import delete, select, update
 
 from housing.extensions import db
 from housing.properties import services
-from housing.properties.counts import CaseCount, board_counts, counted_directly
+from housing.properties.counts import CaseCount, board_sums, counted_directly
 from housing.properties.models import CaseStatus, Priority, Property, SocialArea
 
 
@@ -45,18 +45,21 @@ def test_the_counts_follow_every_change_of_a_case(officer):
     assert table() == counted_directly()
 
 
-def test_the_board_reads_the_counts_of_one_area_or_all(officer):
+def test_the_board_sums_the_counts_of_one_area_or_all(officer):
     for n in range(3):
         case(officer, n, social_area="hafen", priority="high")
     case(officer, 10, social_area="nordmarkt")
     db.session.flush()
     hafen = area("hafen")
 
-    of_hafen = board_counts(hafen)
-    assert {row[1] for row in of_hafen} == {hafen}
-    assert sum(n for _s, _a, _p, n in of_hafen) == counted_total(hafen)
-    assert (CaseStatus.REPORTED, hafen, Priority.HIGH, 3) in of_hafen
-    assert sum(n for *_rest, n in board_counts()) == counted_total()
+    by_area, by_priority = board_sums(hafen)
+    assert {area_id for _status, area_id in by_area} == {hafen}
+    assert sum(by_area.values()) == sum(by_priority.values()) == counted_total(hafen)
+    assert by_area[CaseStatus.REPORTED, hafen] >= 3 and by_priority[CaseStatus.REPORTED, Priority.HIGH] >= 3
+    by_area, by_priority = board_sums()
+    assert sum(by_area.values()) == sum(by_priority.values()) == counted_total()
+    for (status, area_id), n in by_area.items():
+        assert n == sum(cases for (s, a, _p), cases in counted_directly().items() if s == status and a == area_id)
 
 
 def counted_total(area_id=None) -> int:

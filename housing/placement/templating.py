@@ -1,6 +1,9 @@
 """Markup the placement pages repeat per row or per match, written in Python (see housing/templating.py): the
 status badges, a flat's line, a match with its rule list, and the rows of the households and flats lists."""
 
+from functools import lru_cache
+
+from flask import url_for
 from markupsafe import Markup, escape
 
 from ..i18n import fmt_date, fmt_money, fmt_number, locale_code, ngettext, translations
@@ -55,6 +58,13 @@ def vacancy_status_badge(status: VacancyStatus) -> Markup:
 
 def urgency_badge(urgency: Urgency) -> Markup:
     return _badge(urgency)
+
+
+@lru_cache(maxsize=4096)
+def _money(value, locale: str) -> str:
+    """An amount as ``fmt_money`` writes it in ``locale`` (the current one, a key only), escaped: Babel's currency
+    format costs as much as the rest of a list's row, and lists and matches show the same rents again and again."""
+    return str(escape(fmt_money(value)))
 
 
 def flat_line(vacancy) -> Markup:
@@ -122,13 +132,13 @@ def _matches(matches, head, propose_url, applicant_id_of, csrf, empty: str) -> M
 def household_matches(matches, applicant_id: int, csrf: Markup) -> Markup:
     """A household's flats (placement/household.html), each explained and, when eligible, to propose."""
     flat_url, propose_url = link_for("placement.flat", "vacancy_id"), link_for("placement.propose", "vacancy_id")
-    gettext = translations().ugettext
+    gettext, locale = translations().ugettext, locale_code()
     per_month, available = escape(gettext("bruttokalt")), gettext("frei ab %(d)s")
 
     def head(match) -> str:
         vacancy = match.vacancy
         return (f'<a href="{flat_url(vacancy.id)}"><strong>{flat_line(vacancy)}</strong></a>\n'
-                f"<span>{escape(fmt_money(vacancy.gross_cold_rent))} {per_month} · "
+                f"<span>{_money(vacancy.gross_cold_rent, locale)} {per_month} · "
                 f"{escape(available % {'d': fmt_date(vacancy.available_from)})}</span>")
 
     return _matches(matches, head, lambda match: propose_url(match.vacancy.id), lambda match: applicant_id,
@@ -153,8 +163,62 @@ def flat_candidates(matches, vacancy_id: int, csrf: Markup) -> Markup:
                     _("Zurzeit passt kein wohnungssuchender Haushalt."))
 
 
+def household_rows(rows, today) -> Markup:
+    """The households list's table rows (placement/households.html) from its column rows (views._household_rows)."""
+    if not rows:
+        return Markup('<tr class="empty-row"><td colspan="7">%s</td></tr>') % _("Keine Haushalte für diese Auswahl.")
+    household_url = link_for("placement.household", "applicant_id")
+    interpreter = f' <span class="badge badge--muted">{escape(_("Dolmetschung"))}</span>'
+    days = escape(_("Tage"))
+    # The page's few situations, statuses and urgencies, each written once.
+    situations = {value: escape(value.label) for value in {row.housing_situation for row in rows} if value}
+    situations[None] = "–"
+    statuses = {value: _badge(value) for value in {row.status for row in rows}}
+    urgencies = {value: _badge(value) for value in {row.urgency for row in rows}}
+    return Markup("".join(  # noqa: S704 (every value escaped or markup already)
+        f'<tr>\n<td><a href="{household_url(row.id)}"><strong>{escape(row.last_name)}, {escape(row.first_name)}'
+        f'</strong></a>{interpreter if row.interpreter_needed else ""}</td>\n'
+        f"<td>{statuses[row.status]}</td>\n<td>{urgencies[row.urgency]}</td>\n"
+        f'<td class="num">{row.persons}</td>\n<td>{situations[row.housing_situation]}</td>\n'
+        f'<td class="nowrap">{fmt_date(row.registered_on)} <span class="muted small">'
+        f"({(today - row.registered_on).days} {days})</span></td>\n"
+        f'<td>{escape(row.advisor_name or "–")}</td>\n</tr>\n'
+        for row in rows))
+
+
+def status_chips(counts: dict, current: str | None, mine: bool) -> Markup:
+    """The households list's status chips (placement/households.html): each status with households, with its count,
+    linking to the list of that status (the caseload or everyone's, as shown); the links from one ``url_for``."""
+    head, tail = map(escape, url_for("placement.households", status="-", all="0" if mine else "1").split("-", 1))
+    return Markup("".join(  # noqa: S704 (status values are plain words, labels escaped)
+        f'\n  <a class="chip{" chip--on" if current == status.value else ""}" href="{head}{status.value}{tail}">'
+        f'{escape(status.label)} <span class="muted">{counts[status]}</span></a>'
+        for status in ApplicantStatus if counts.get(status)))
+
+
+def flat_rows(rows) -> Markup:
+    """The flats list's table rows (placement/flats.html) from its column rows (views._flat_rows)."""
+    if not rows:
+        return Markup('<tr class="empty-row"><td colspan="8">%s</td></tr>') % _("Keine Wohnungen für diese Auswahl.")
+    flat_url, locale = link_for("placement.flat", "vacancy_id"), locale_code()
+    statuses = {value: _badge(value) for value in {row.status for row in rows}}
+    step_free = f' <span title="{escape(_("stufenlos"))}">♿</span>'
+    capped = ' <span class="badge badge--muted">WBS</span>'
+    return Markup("".join(  # noqa: S704 (every value escaped or markup already)
+        f'<tr>\n<td><a href="{flat_url(row.id)}"><strong>{escape(row.street)} {escape(row.house_number)}</strong>, '
+        f'{escape(row.label)}</a>{capped if row.rent_capped else ""}{step_free if row.step_free else ""}</td>\n'
+        f"<td>{escape(row.area_name)}</td>\n"
+        f'<td class="num">{fmt_number(row.area_m2)} m²</td>'
+        f'<td class="num">{fmt_number(row.rooms, 1) if row.rooms else "–"}</td>\n'
+        f'<td class="num">{_money(row.net_cold_rent + row.service_charges, locale)}</td>'
+        f'<td class="nowrap">{fmt_date(row.available_from)}</td>\n'
+        f"<td>{escape(row.landlord_name)}</td><td>{statuses[row.status]}</td>\n</tr>\n"
+        for row in rows))
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(
         applicant_status_badge=applicant_status_badge, offer_status_badge=offer_status_badge,
         vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list,
-        flat_line=flat_line, household_matches=household_matches, flat_candidates=flat_candidates)
+        flat_line=flat_line, household_matches=household_matches, flat_candidates=flat_candidates,
+        household_rows=household_rows, flat_rows=flat_rows, status_chips=status_chips)

@@ -10,14 +10,17 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from housing.placement.matching import Match, RuleResult
-from housing.placement.models import ApplicantStatus, OfferStatus, Urgency, VacancyStatus
+from housing.placement.models import ApplicantStatus, HousingSituation, OfferStatus, Urgency, VacancyStatus
 from housing.placement.templating import (
     applicant_status_badge,
     flat_candidates,
     flat_line,
+    flat_rows,
     household_matches,
+    household_rows,
     offer_status_badge,
     rule_list,
+    status_chips,
     urgency_badge,
     vacancy_status_badge,
 )
@@ -148,3 +151,59 @@ def test_a_flats_line_is_its_macros(app):
         assert flat_line(flat) == expected.strip()
         assert flat_line(flat) == ("Leopoldstraße 15&lt;a&gt;, EG &#34;links&#34; · 61,50 m² · 2,5 Zi. · "
                                    "Nord &amp; Markt")
+
+
+# The lists' rows and the households' status chips as households.html and flats.html wrote them in Jinja.
+HOUSEHOLD_ROWS = """{%- set household_url, interpreter, days = link_for("placement.household", "applicant_id"),
+  _("Dolmetschung"), _("Tage") %}
+{% for a in rows %}<tr>
+<td><a href="{{ household_url(a.id) }}"><strong>{{ a.last_name }}, {{ a.first_name }}</strong></a>{% if
+  a.interpreter_needed %} <span class="badge badge--muted">{{ interpreter }}</span>{% endif %}</td>
+<td>{{ applicant_status_badge(a.status) }}</td><td>{{ urgency_badge(a.urgency) }}</td>
+<td class="num">{{ a.persons }}</td><td>{{ a.housing_situation.label if a.housing_situation else "–" }}</td>
+<td class="nowrap">{{ a.registered_on|date }} <span class="muted small">({{ (today - a.registered_on).days }} {{ days
+  }})</span></td><td>{{ a.advisor_name or "–" }}</td></tr>
+{% else %}<tr class="empty-row"><td colspan="7">{{ _("Keine Haushalte für diese Auswahl.") }}</td></tr>{% endfor %}"""
+FLAT_ROWS = """{%- set flat_url, step_free = link_for("placement.flat", "vacancy_id"), _("stufenlos") %}
+{% for v in rows %}<tr>
+<td><a href="{{ flat_url(v.id) }}"><strong>{{ v.street }} {{ v.house_number }}</strong>, {{ v.label }}</a>{% if
+  v.rent_capped %} <span class="badge badge--muted">WBS</span>{% endif %}{% if v.step_free %} <span title="{{
+  step_free }}">♿</span>{% endif %}</td><td>{{ v.area_name }}</td>
+<td class="num">{{ v.area_m2|number }} m²</td><td class="num">{{ v.rooms|number(1) if v.rooms else "–" }}</td>
+<td class="num">{{ (v.net_cold_rent + v.service_charges)|money }}</td><td class="nowrap">{{ v.available_from|date
+  }}</td><td>{{ v.landlord_name }}</td><td>{{ vacancy_status_badge(v.status) }}</td></tr>
+{% else %}<tr class="empty-row"><td colspan="8">{{ _("Keine Wohnungen für diese Auswahl.") }}</td></tr>{% endfor %}"""
+STATUS_CHIPS = """{% for s in statuses if counts.get(s) %}<a class="chip{% if status == s.value %} chip--on{% endif %}"
+  href="{{ url_for('placement.households', status=s.value, all='0' if mine else '1') }}">{{ s.label }} <span
+  class="muted">{{ counts.get(s, 0) }}</span></a>{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_lists_rows_and_chips_are_the_templates_markup(app, language):
+    today = date(2025, 3, 5)
+    households = [SimpleNamespace(id=n, last_name="O'Neil & <Söhne>", first_name="Jo", interpreter_needed=bool(n % 2),
+                                  status=status, urgency=urgency, persons=n, housing_situation=situation,
+                                  registered_on=date(2024, n, 1), advisor_name=advisor)
+                  for n, status, urgency, situation, advisor in (
+                      (1, ApplicantStatus.SEARCHING, Urgency.HIGH, HousingSituation.HOMELESS, "A. <Beraterin>"),
+                      (2, ApplicantStatus.OFFER, Urgency.NORMAL, None, None),
+                      (3, ApplicantStatus.SEARCHING, Urgency.HIGH, HousingSituation.HOMELESS, "B"))]
+    flats = [SimpleNamespace(id=n, street="Straße <1>", house_number="2&3", label="EG", rent_capped=bool(n % 2),
+                             step_free=n > 1, area_name="Nord & Markt", area_m2=Decimal("1234.5"), rooms=rooms,
+                             net_cold_rent=Decimal("1000.10"), service_charges=Decimal(n), available_from=today,
+                             landlord_name="<LEG>", status=status)
+             for n, rooms, status in ((1, Decimal("2.5"), VacancyStatus.OPEN), (2, None, VacancyStatus.LET))]
+    counts = {ApplicantStatus.SEARCHING: 12, ApplicantStatus.OFFER: 3, ApplicantStatus.CLEARING: 0}
+    with app.test_request_context("/"), force_locale(language):
+        for rows in (households, []):
+            expected = app.jinja_env.from_string(HOUSEHOLD_ROWS).render(rows=rows, today=today)
+            assert _squeezed(household_rows(rows, today)) == _squeezed(expected)
+        for rows in (flats, []):
+            expected = app.jinja_env.from_string(FLAT_ROWS).render(rows=rows)
+            assert _squeezed(flat_rows(rows)) == _squeezed(expected)
+        for status, mine in ((None, True), ("offer", False)):
+            expected = app.jinja_env.from_string(STATUS_CHIPS).render(
+                statuses=list(ApplicantStatus), counts=counts, status=status, mine=mine)
+            assert _squeezed(status_chips(counts, status, mine)) == _squeezed(expected)
+        assert "&lt;Söhne&gt;" in household_rows(households, today) and "&lt;LEG&gt;" in flat_rows(flats)
+        assert "Clearing" not in status_chips(counts, None, True)  # no chip for a status without households

@@ -315,8 +315,11 @@ def update_unit(unit: Unit, data: dict, *, actor) -> Unit:
     return unit
 
 
+_UNITS_OF = select(Unit).where(Unit.property_id == bindparam("property_id")).order_by(Unit.label)
+
+
 def units_of(prop: Property) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.property_id == prop.id).order_by(Unit.label)))
+    return list(db.session.scalars(_UNITS_OF, {"property_id": prop.id}))
 
 
 # --- overcrowding ----------------------------------------------------------------------------

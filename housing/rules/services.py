@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..audit.services import record
 from ..clock import today
@@ -14,16 +14,14 @@ from ..i18n import gettext as _
 from .models import KduLimit, RuleValue
 from .registry import DEFINITIONS, ON_CHANGE, SIZE_PER_EXTRA_PERSON
 
+# Pages read a figure or two each (matching, a case file, a timesheet): built once, bound per call.
+_VALUE_ON = select(RuleValue.value).where(RuleValue.key == bindparam("key"), RuleValue.valid_from <= bindparam(
+    "on")).order_by(RuleValue.valid_from.desc()).limit(1)
+
 
 def rule_value(key: str, on: date | None = None) -> Decimal:
     """The figure valid on ``on`` (default: today); the seeded value if no version covers that day."""
-    on = on or today()
-    value = db.session.scalar(
-        select(RuleValue.value)
-        .where(RuleValue.key == key, RuleValue.valid_from <= on)
-        .order_by(RuleValue.valid_from.desc())
-        .limit(1)
-    )
+    value = db.session.scalar(_VALUE_ON, {"key": key, "on": on or today()})
     return Decimal(value) if value is not None else DEFINITIONS[key].seed_value
 
 

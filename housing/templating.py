@@ -3,7 +3,7 @@ table row, and a list of fifty rows calls a few of them per row."""
 
 from collections.abc import Callable
 
-from flask import url_for
+from flask import request, url_for
 from markupsafe import Markup, escape
 
 
@@ -20,7 +20,21 @@ def link_for(endpoint: str, key: str) -> Callable[[object], str]:
     return lambda value: f"{head}{escape(value)}{tail}"
 
 
+_paths: dict[tuple, str] = {}
+
+
+def path_for(endpoint: str, **values) -> str:
+    """``url_for`` of a link every page's shell draws (the navigation, the stylesheet), built once per process and
+    script root: a dozen of them cost as much as a small page's own content."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    try:
+        return _paths[key]
+    except KeyError:
+        path = _paths[key] = url_for(endpoint, **values)
+        return path
+
+
 def register(app) -> None:
     # ``badge`` in templates; ``badge_html`` is its older name, still used by the placement pages.
-    app.jinja_env.globals.update(badge=badge, badge_html=badge, link_for=link_for)
+    app.jinja_env.globals.update(badge=badge, badge_html=badge, link_for=link_for, path_for=path_for)
 

@@ -35,11 +35,11 @@ from sqlalchemy import (
     true,
     union,
 )
-from sqlalchemy.orm import joinedload, lazyload, raiseload
+from sqlalchemy.orm import joinedload, lazyload, load_only, raiseload
 
 from ..extensions import db
 from ..i18n import fmt_date, fmt_money, fmt_number, translations
-from ..properties.models import SocialArea, Unit
+from ..properties.models import Property, SocialArea, Unit
 from ..rules.models import KduLimit, RuleValue
 from ..rules.registry import (
     DEFINITIONS,
@@ -370,6 +370,10 @@ def _filter(rules: list, near_misses: bool):
 
 
 _CANDIDATE_QUERIES: dict[tuple, object] = {}
+# What the rules (``evaluate``) and a candidate's line on a flat's page read of a household.
+CANDIDATE_COLUMNS = (Applicant.first_name, Applicant.last_name, Applicant.adults, Applicant.children,
+                     Applicant.income_source, Applicant.monthly_income, Applicant.wbs_valid_until,
+                     Applicant.wbs_persons, Applicant.step_free_needed, Applicant.urgency, Applicant.registered_on)
 
 
 def _candidates_query(figures: Figures, has_area: bool, rent_capped: bool, reachable: bool, by_advisor: bool,
@@ -398,10 +402,12 @@ def _candidates_query(figures: Figures, has_area: bool, rent_capped: bool, reach
         found = union(select(found), select(page(failures <= 1, failures, NEAR_END))).subquery()
     # The households' rows are read for the page only, without their consents or advisor (touching one fails a
     # test rather than costing a query per household) and without their areas (read only when asked for): an
-    # explanation needs only whether this flat's area is excluded or preferred, asked here.
+    # explanation needs only whether this flat's area is excluded or preferred, asked here. Of a household's columns
+    # only those the rules and a candidate's line read are loaded (not its contacts, notes or health note).
     excluded = func.coalesce(_area_choice(AREA_ID, Applicant.id), False).label("excluded")
     return (select(Applicant, found.c.failures, found.c.preferred, excluded).join(found, found.c.id == Applicant.id)
-            .options(raiseload(Applicant.consents), raiseload(Applicant.advisor),
+            .options(load_only(*CANDIDATE_COLUMNS, raiseload=True),
+                     raiseload(Applicant.consents), raiseload(Applicant.advisor),
                      lazyload(Applicant.preferred_areas), lazyload(Applicant.excluded_areas))
             .order_by(found.c.failures, Applicant.urgency_rank.desc(), found.c.preferred.desc(),
                       Applicant.registered_on, Applicant.id)
@@ -528,9 +534,11 @@ def _vacancies_query(persons: int, versions: dict, income: str, wbs: bool | None
              .where(Vacancy.status == VacancyStatus.OPEN, condition)
              .order_by(*([failures] if near_misses else []), preferred.desc(), Vacancy.available_from, Vacancy.id)
              .offset(SKIP).limit(LIMIT).subquery())
-    # The flats' rows (with unit, building and landlord) are read for the page only.
+    # The flats' rows (with unit and building) are read for the page only, and of the building only its address and
+    # social area (what an explanation and a flat's line name); the landlord is named by neither.
     return (select(Vacancy, found.c.failures, found.c.preferred).join(found, found.c.id == Vacancy.id)
-            .options(joinedload(Vacancy.unit).joinedload(Unit.building))
+            .options(joinedload(Vacancy.unit).joinedload(Unit.building).load_only(
+                Property.street, Property.house_number, Property.social_area_id), lazyload(Vacancy.landlord))
             .order_by(found.c.failures, found.c.preferred.desc(), found.c.available_from, found.c.id))
 
 
@@ -564,14 +572,16 @@ def vacancies_for(applicant: Applicant, *, near_misses: bool = False, limit: int
 # --- the building's tenant mix ---------------------------------------------------------------------------
 
 
+_TENANT_MIX = (select(Applicant.adults, Applicant.children, func.count())
+               .join(Tenancy, Tenancy.applicant_id == Applicant.id).join(Unit, Unit.id == Tenancy.unit_id)
+               .where(Unit.property_id == bindparam("property_id"), Tenancy.starts_on <= bindparam("on", type_=Date),
+                      or_(Tenancy.ends_on.is_(None), Tenancy.ends_on >= bindparam("on", type_=Date)))
+               .group_by(Applicant.adults, Applicant.children))
+
+
 def tenant_mix(property_id: int, on: date) -> dict[str, int]:
     """Household types of the building's current tenancies (the aim is mixed occupancy)."""
-    rows = db.session.execute(
-        select(Applicant.adults, Applicant.children, func.count())
-        .join(Tenancy, Tenancy.applicant_id == Applicant.id).join(Unit, Unit.id == Tenancy.unit_id)
-        .where(Unit.property_id == property_id, Tenancy.starts_on <= on,
-               or_(Tenancy.ends_on.is_(None), Tenancy.ends_on >= on))
-        .group_by(Applicant.adults, Applicant.children)).all()
+    rows = db.session.execute(_TENANT_MIX, {"property_id": property_id, "on": on}).all()
     mix: dict[str, int] = {}
     for adults, children, count in rows:
         kind = household_type(adults, children)

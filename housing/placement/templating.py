@@ -67,14 +67,23 @@ def _money(value, locale: str) -> str:
     return str(escape(fmt_money(value)))
 
 
-def flat_line(vacancy) -> Markup:
-    """A flat in one line: address, flat, living space, rooms, social area."""
+@lru_cache(maxsize=1024)
+def _number(value, digits: int, locale: str) -> str:
+    """A figure as ``fmt_number`` writes it in ``locale`` (the current one, a key only): a flat's area and rooms."""
+    return fmt_number(value, digits)
+
+
+def flat_line(vacancy, rooms_word: str | None = None) -> Markup:
+    """A flat in one line: address, flat, living space, rooms, social area (``rooms_word``: "Zi." translated, when
+    the caller writes many lines)."""
     unit = vacancy.unit
     building = unit.building
-    rooms = fmt_number(unit.rooms, 1) if unit.rooms else "?"
+    locale = locale_code()
+    rooms = _number(unit.rooms, 1, locale) if unit.rooms else "?"
     return Markup(  # noqa: S704 (every value escaped)
         f"{escape(building.street)} {escape(building.house_number)}, {escape(unit.label)} · "
-        f"{fmt_number(unit.area_m2)} m² · {rooms} {escape(_('Zi.'))} · {escape(building.social_area.name)}")
+        f"{_number(unit.area_m2, 2, locale)} m² · {rooms} {rooms_word or escape(_('Zi.'))} · "
+        f"{escape(building.social_area.name)}")
 
 
 RULE_ITEM = ('\n    <li class="rules__item rules__item--{}">\n'
@@ -133,11 +142,11 @@ def household_matches(matches, applicant_id: int, csrf: Markup) -> Markup:
     """A household's flats (placement/household.html), each explained and, when eligible, to propose."""
     flat_url, propose_url = link_for("placement.flat", "vacancy_id"), link_for("placement.propose", "vacancy_id")
     gettext, locale = translations().ugettext, locale_code()
-    per_month, available = escape(gettext("bruttokalt")), gettext("frei ab %(d)s")
+    per_month, available, rooms_word = escape(gettext("bruttokalt")), gettext("frei ab %(d)s"), escape(gettext("Zi."))
 
     def head(match) -> str:
         vacancy = match.vacancy
-        return (f'<a href="{flat_url(vacancy.id)}"><strong>{flat_line(vacancy)}</strong></a>\n'
+        return (f'<a href="{flat_url(vacancy.id)}"><strong>{flat_line(vacancy, rooms_word)}</strong></a>\n'
                 f"<span>{_money(vacancy.gross_cold_rent, locale)} {per_month} · "
                 f"{escape(available % {'d': fmt_date(vacancy.available_from)})}</span>")
 
@@ -216,9 +225,28 @@ def flat_rows(rows) -> Markup:
         for row in rows))
 
 
+REQUIRED = ' <span class="required" aria-hidden="true">*</span>'
+
+
+def form_field(field) -> Markup:
+    """A form's input, select or text area with its label, help and errors, as the ``field`` macro of
+    _macros/forms.html writes it (not for check boxes): a household's page draws seven, and the macro's call costs
+    about as much as the field itself."""
+    errors = field.errors
+    help_id = f"{field.id}-help" if field.description else False
+    widget = field(class_="input", autofocus=False, **{"aria-describedby": help_id,
+                                                       "aria-invalid": "true" if errors else False})
+    help_text = f'<p class="field__help" id="{escape(help_id)}">{escape(str(field.description))}</p>' if help_id \
+        else ""
+    error_text = "".join(f'<p class="field__error">{escape(error)}</p>' for error in errors)
+    return Markup(  # noqa: S704 (the label and widget are markup, the rest escaped)
+        f'<div class="field{" field--error" if errors else ""} ">\n{field.label(class_="field__label")}'
+        f'{REQUIRED if field.flags.required else ""}\n{widget}\n{help_text}{error_text}\n</div>')
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(
         applicant_status_badge=applicant_status_badge, offer_status_badge=offer_status_badge,
         vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list,
         flat_line=flat_line, household_matches=household_matches, flat_candidates=flat_candidates,
-        household_rows=household_rows, flat_rows=flat_rows, status_chips=status_chips)
+        household_rows=household_rows, flat_rows=flat_rows, status_chips=status_chips, form_field=form_field)

@@ -449,11 +449,20 @@ def new_flat():
     return done or render_template("placement/flat_form.html", form=form)
 
 
+# A flat's page: the flat with its unit, building (and its social area) and landlord in one statement; its offers'
+# columns with their households' names, everyone's or one advisor's. Built once, bound per request.
+_FLAT = select(Vacancy).where(Vacancy.id == bindparam("vacancy_id")).options(*WITH_BUILDING)
+_FLAT_OFFERS = (select(Offer.id, Offer.status, Offer.status_changed_at, Applicant.last_name, Applicant.first_name)
+                .join(Applicant, Applicant.id == Offer.applicant_id).where(Offer.vacancy_id == bindparam("vacancy_id"))
+                .order_by(Offer.created_at.desc(), Offer.id))
+_FLAT_OFFERS_OF_ADVISOR = _FLAT_OFFERS.where(Applicant.advisor_id == bindparam("advisor_id"))
+
+
 @bp.route("/flats/<int:vacancy_id>")
 @roles_required(*FLAT_ROLES)
 def flat(vacancy_id):
-    vacancy = _load(Vacancy, vacancy_id, WITH_BUILDING)
-    if not _officer_may_see(vacancy):
+    vacancy = db.session.scalar(_FLAT, {"vacancy_id": vacancy_id})
+    if vacancy is None or not _officer_may_see(vacancy):
         abort(404)
     casework = current_user.has_role(*CASEWORK_ROLES)
     near = request.args.get("near") == "1"
@@ -466,13 +475,9 @@ def flat(vacancy_id):
     # the households only: the offers' columns and their households' names are read, not the entities.
     offers = []
     if casework:
-        offers_stmt = (select(Offer.id, Offer.status, Offer.status_changed_at, Applicant.last_name,
-                              Applicant.first_name).join(Applicant, Applicant.id == Offer.applicant_id)
-                       .where(Offer.vacancy_id == vacancy.id).order_by(Offer.created_at.desc(), Offer.id))
         caseload = own_caseload_of(current_user)
-        if caseload is not None:
-            offers_stmt = offers_stmt.where(Applicant.advisor_id == caseload)
-        offers = db.session.execute(offers_stmt).all()
+        offers = db.session.execute(_FLAT_OFFERS if caseload is None else _FLAT_OFFERS_OF_ADVISOR,
+                                    {"vacancy_id": vacancy.id, "advisor_id": caseload}).all()
     return render_template("placement/flat.html", vacancy=vacancy, candidates=candidates, near=near, offers=offers,
                            pager_urls=pager_urls,
                            mix=matching.tenant_mix(vacancy.unit.property_id, today()), casework=casework)

@@ -35,6 +35,5 @@ def path_for(endpoint: str, **values) -> str:
 
 
 def register(app) -> None:
-    # ``badge`` in templates; ``badge_html`` is its older name, still used by the placement pages.
-    app.jinja_env.globals.update(badge=badge, badge_html=badge, link_for=link_for, path_for=path_for)
+    app.jinja_env.globals.update(badge=badge, link_for=link_for, path_for=path_for)
 

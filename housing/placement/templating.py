@@ -78,12 +78,22 @@ def flat_line(vacancy, rooms_word: str | None = None) -> Markup:
     the caller writes many lines)."""
     unit = vacancy.unit
     building = unit.building
+    return _flat_line(building.street, building.house_number, unit.label, unit.area_m2, unit.rooms,
+                      building.social_area.name, rooms_word)
+
+
+def flat_line_of(row) -> Markup:
+    """``flat_line`` from a row's columns (``street``, ``house_number``, ``label``, ``area_m2``, ``rooms``,
+    ``area_name``)."""
+    return _flat_line(row.street, row.house_number, row.label, row.area_m2, row.rooms, row.area_name)
+
+
+def _flat_line(street, house_number, label, area_m2, rooms, area_name, rooms_word=None) -> Markup:
     locale = locale_code()
-    rooms = _number(unit.rooms, 1, locale) if unit.rooms else "?"
+    rooms = _number(rooms, 1, locale) if rooms else "?"
     return Markup(  # noqa: S704 (every value escaped)
-        f"{escape(building.street)} {escape(building.house_number)}, {escape(unit.label)} · "
-        f"{_number(unit.area_m2, 2, locale)} m² · {rooms} {rooms_word or escape(_('Zi.'))} · "
-        f"{escape(building.social_area.name)}")
+        f"{escape(street)} {escape(house_number)}, {escape(label)} · {_number(area_m2, 2, locale)} m² · {rooms} "
+        f"{rooms_word or escape(_('Zi.'))} · {escape(area_name)}")
 
 
 RULE_ITEM = ('\n    <li class="rules__item rules__item--{}">\n'
@@ -248,5 +258,6 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         applicant_status_badge=applicant_status_badge, offer_status_badge=offer_status_badge,
         vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list,
-        flat_line=flat_line, household_matches=household_matches, flat_candidates=flat_candidates,
-        household_rows=household_rows, flat_rows=flat_rows, status_chips=status_chips, form_field=form_field)
+        flat_line=flat_line, flat_line_of=flat_line_of, household_matches=household_matches,
+        flat_candidates=flat_candidates, household_rows=household_rows, flat_rows=flat_rows,
+        status_chips=status_chips, form_field=form_field)

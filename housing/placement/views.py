@@ -3,7 +3,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Bundle, joinedload, lazyload, raiseload
+from sqlalchemy.orm import Bundle, joinedload, raiseload
 
 from ..audit.services import record
 from ..auth.decorators import roles_required
@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
 from ..i18n import gettext as _
+from ..i18n import locale_code
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
@@ -201,17 +202,26 @@ def edit_household(applicant_id):
     return done or render_template("placement/household_form.html", form=form, applicant=applicant)
 
 
+_status_pairs: dict[tuple[str, ApplicantStatus], tuple] = {}
+
+
 def _status_choices(applicant: Applicant):
-    pairs = [("", _("– bitte wählen –"))]
-    for status in APPLICANT_FLOW + SIDE_EXITS + [ApplicantStatus.AT_RISK]:
-        if status == applicant.status:
-            continue
-        try:
-            kind = applicant.move_kind(status)
-        except DomainError:
-            continue
-        suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
-        pairs.append((status.value, f"{status.label}{suffix}"))
+    """The moves the household's status allows, for the status form: they depend on its status alone (and the
+    language), so they are found once per status and language, not by trying every move on every page."""
+    key = (locale_code(), applicant.status)
+    pairs = _status_pairs.get(key)
+    if pairs is None:
+        pairs = [("", _("– bitte wählen –"))]
+        for status in APPLICANT_FLOW + SIDE_EXITS + [ApplicantStatus.AT_RISK]:
+            if status == applicant.status:
+                continue
+            try:
+                kind = applicant.move_kind(status)
+            except DomainError:
+                continue
+            suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
+            pairs.append((status.value, f"{status.label}{suffix}"))
+        pairs = _status_pairs[key] = tuple(pairs)
     return choices(pairs)
 
 
@@ -220,14 +230,17 @@ def _status_choices(applicant: Applicant):
 _HOUSEHOLD = (select(Applicant).where(Applicant.id == bindparam("applicant_id"))
               .options(joinedload(Applicant.advisor).lazyload(User.role_links), joinedload(Applicant.consents),
                        raiseload(Applicant.preferred_areas), raiseload(Applicant.excluded_areas)))
-_HOUSEHOLD_OFFERS = (select(Offer).where(Offer.applicant_id == bindparam("applicant_id"))
-                     .options(joinedload(Offer.vacancy).options(  # the flat's line names no landlord
-                                  joinedload(Vacancy.unit).joinedload(Unit.building), lazyload(Vacancy.landlord)),
-                              lazyload(Offer.applicant))  # the page's household
-                     .order_by(Offer.created_at.desc()))
-_HOUSEHOLD_TENANCIES = (select(Tenancy).where(Tenancy.applicant_id == bindparam("applicant_id"))
-                        .options(joinedload(Tenancy.unit).joinedload(Unit.building), lazyload(Tenancy.applicant))
-                        .order_by(Tenancy.starts_on.desc()))
+# Its offers and tenancies as the columns the page shows (rows, not offers with flats, units and buildings).
+_HOUSEHOLD_OFFERS = (select(Offer.id, Offer.status, Offer.status_changed_at, Property.street, Property.house_number,
+                            Unit.label, Unit.area_m2, Unit.rooms, SocialArea.name.label("area_name"))
+                     .join(Vacancy, Vacancy.id == Offer.vacancy_id).join(Unit, Unit.id == Vacancy.unit_id)
+                     .join(Property, Property.id == Unit.property_id)
+                     .join(SocialArea, SocialArea.id == Property.social_area_id)
+                     .where(Offer.applicant_id == bindparam("applicant_id")).order_by(Offer.created_at.desc()))
+_HOUSEHOLD_TENANCIES = (select(Tenancy.id, Tenancy.starts_on, Tenancy.net_cold_rent, Property.street,
+                               Property.house_number, Unit.label)
+                        .join(Unit, Unit.id == Tenancy.unit_id).join(Property, Property.id == Unit.property_id)
+                        .where(Tenancy.applicant_id == bindparam("applicant_id")).order_by(Tenancy.starts_on.desc()))
 
 
 @bp.route("/households/<int:applicant_id>")
@@ -242,17 +255,19 @@ def household(applicant_id):
     flats = matching.vacancies_for(applicant, near_misses=near, limit=limit, skip=skip, areas=areas) \
         if applicant.status in (ApplicantStatus.SEARCHING, ApplicantStatus.OFFER) else []
     pager_urls, flats = pager(len(flats) > MATCH_PAGE), flats[:MATCH_PAGE]
-    offers = db.session.scalars(_HOUSEHOLD_OFFERS, {"applicant_id": applicant.id}).all()
-    tenancies = db.session.scalars(_HOUSEHOLD_TENANCIES, {"applicant_id": applicant.id}).all()
-    status_form = StatusForm(version=applicant.version)
+    offers = db.session.execute(_HOUSEHOLD_OFFERS, {"applicant_id": applicant.id}).all()
+    tenancies = db.session.execute(_HOUSEHOLD_TENANCIES, {"applicant_id": applicant.id}).all()
+    # The page's forms are drawn with the page's CSRF field (the same token), not each with one of its own.
+    drawn = {"csrf": False}
+    status_form = StatusForm(version=applicant.version, meta=drawn)
     status_form.to.choices = _status_choices(applicant)
     page = render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
                            pager_urls=pager_urls, tenancies=tenancies, status_form=status_form,
-                           consent_form=ConsentForm(given_on=today()), today=today(),
+                           consent_form=ConsentForm(given_on=today(), meta=drawn), today=today(),
                            preferred_areas=[name for _id, name in areas.preferred],
                            excluded_areas=[name for _id, name in areas.excluded],
-                           health_form=_health_note_form(applicant) if can_see_health_note(current_user, applicant)
-                           else None)
+                           health_form=_health_note_form(applicant, drawn)
+                           if can_see_health_note(current_user, applicant) else None)
     record("applicant.view", applicant)
     db.session.commit()  # after rendering: the commit expires every row read
     return page
@@ -287,8 +302,8 @@ def health_note(applicant_id):
     return redirect(url_for("placement.household", applicant_id=applicant.id) + "#health")
 
 
-def _health_note_form(applicant, formdata=None):
-    form = HealthNoteForm(obj=applicant) if formdata is None else HealthNoteForm()
+def _health_note_form(applicant, meta=None):
+    form = HealthNoteForm(obj=applicant, meta=meta)
     form.health_note_basis.choices = choices([("", _("– bitte wählen –"))] + HealthNoteBasis.choices())
     return form
 

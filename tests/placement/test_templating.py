@@ -15,6 +15,7 @@ from housing.placement.templating import (
     applicant_status_badge,
     flat_candidates,
     flat_line,
+    flat_line_of,
     flat_rows,
     form_field,
     household_matches,
@@ -152,6 +153,9 @@ def test_a_flats_line_is_its_macros(app):
         assert flat_line(flat) == expected.strip()
         assert flat_line(flat) == ("Leopoldstraße 15&lt;a&gt;, EG &#34;links&#34; · 61,50 m² · 2,5 Zi. · "
                                    "Nord &amp; Markt")
+        row = SimpleNamespace(street="Leopoldstraße", house_number="15<a>", label='EG "links"', area_m2=Decimal("61.5"),
+                              rooms=Decimal("2.5"), area_name="Nord & Markt")
+        assert flat_line_of(row) == flat_line(flat)  # an offer's flat, read as columns
 
 
 # The lists' rows and the households' status chips as households.html and flats.html wrote them in Jinja.

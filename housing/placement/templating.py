@@ -227,8 +227,8 @@ def flat_rows(rows) -> Markup:
         f'<tr>\n<td><a href="{flat_url(row.id)}"><strong>{escape(row.street)} {escape(row.house_number)}</strong>, '
         f'{escape(row.label)}</a>{capped if row.rent_capped else ""}{step_free if row.step_free else ""}</td>\n'
         f"<td>{escape(row.area_name)}</td>\n"
-        f'<td class="num">{fmt_number(row.area_m2)} m²</td>'
-        f'<td class="num">{fmt_number(row.rooms, 1) if row.rooms else "–"}</td>\n'
+        f'<td class="num">{_number(row.area_m2, 2, locale)} m²</td>'
+        f'<td class="num">{_number(row.rooms, 1, locale) if row.rooms else "–"}</td>\n'
         f'<td class="num">{_money(row.net_cold_rent + row.service_charges, locale)}</td>'
         f'<td class="nowrap">{fmt_date(row.available_from)}</td>\n'
         f"<td>{escape(row.landlord_name)}</td><td>{statuses[row.status]}</td>\n</tr>\n"

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
 from ..i18n import gettext as _
 from ..i18n import locale_code
-from ..pagination import InvalidCursor, SortKey, keyset_page
+from ..pagination import InvalidCursor, SortKey, encode_cursor, keyset_page
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
 from ..properties.views import get_property_or_404
@@ -117,10 +117,11 @@ def _officer_may_see(vacancy: Vacancy) -> bool:
 @roles_required(*CASEWORK_ROLES)
 def households():
     """The advisor's caseload (or everyone's), most urgent and longest waiting first."""
-    mine, status, stmt = _household_list()
+    mine, status, statuses = _household_filters()
     try:
-        rows, next_cursor = keyset_page(_household_rows(stmt.order_by(None)), HOUSEHOLD_ORDER, PAGE_SIZE,
-                                        request.args.get("after"))
+        rows, next_cursor = _list_page(
+            ("households", mine, statuses[0] if statuses else None),
+            lambda: _household_rows(_caseload(mine, statuses)), HOUSEHOLD_ORDER, {"advisor_id": current_user.id})
     except InvalidCursor:
         abort(400)
     args = {key: value for key, value in request.args.items() if key != "after"}
@@ -151,12 +152,52 @@ def _household_rows(stmt):
     )).outerjoin(User, User.id == Applicant.advisor_id)
 
 
-def _household_list():
+def _list_page(key: tuple, build, order: list[SortKey], params: dict):
+    """``keyset_page`` of the statement ``build()`` makes for ``key`` (its per-request values bound from ``params``):
+    built once per key, and for the first page, the one asked for most, ordered and limited once too, rather than
+    built and keyed for SQLAlchemy's statement cache on every request."""
+    found = _LIST_STATEMENTS.get(key)
+    if found is None:
+        base = build()
+        found = _LIST_STATEMENTS[key] = (base, base.order_by(
+            *[sort.column.desc() if sort.descending else sort.column.asc() for sort in order]).limit(PAGE_SIZE + 1))
+    base, first_page = found
+    cursor = request.args.get("after")
+    if cursor:
+        return keyset_page(base.params(**params), order, PAGE_SIZE, cursor)
+    rows = db.session.scalars(first_page, params).all()
+    if len(rows) <= PAGE_SIZE:
+        return rows, None
+    rows = rows[:PAGE_SIZE]
+    return rows, encode_cursor([getattr(rows[-1], sort.column.key) for sort in order])
+
+
+_LIST_STATEMENTS: dict[tuple, tuple] = {}  # a few dozen: by list, status and whose (the key's values are checked)
+
+
+def _caseload(mine: bool, statuses: list | None):
+    """The list's households (as services.caseload selects them): the advisor's own (``advisor_id`` bound per
+    request) or everyone's, of the statuses asked for."""
+    stmt = select(Applicant)
+    if mine:
+        stmt = stmt.where(Applicant.advisor_id == bindparam("advisor_id"))
+    if statuses:
+        stmt = stmt.where(Applicant.status.in_(statuses))
+    return stmt
+
+
+def _household_filters():
     """The caseload filters of the list and its export: own households (always, when the admin limited advisors
-    to their caseload) or everyone's, and a status."""
+    to their caseload) or everyone's, and a status (the one asked for, and as a list of the valid one or None)."""
     mine = request.args.get("all") != "1" or own_caseload_of(current_user) is not None
     status = request.args.get("status")
     statuses = [ApplicantStatus(status)] if status in {s.value for s in ApplicantStatus} else None
+    return mine, status, statuses
+
+
+def _household_list():
+    """The list's households for the export."""
+    mine, status, statuses = _household_filters()
     # The list shows neither consents nor areas: none of them is loaded (and touching one would fail a test).
     stmt = services.caseload(current_user, statuses=statuses, everyone=not mine).options(
         raiseload(Applicant.consents), raiseload(Applicant.preferred_areas), raiseload(Applicant.excluded_areas))
@@ -406,7 +447,9 @@ def resolve_case(case_id):
 def flats():
     status = request.args.get("status") or VacancyStatus.OPEN.value
     try:
-        rows, next_cursor = keyset_page(_flat_rows(status), FLAT_ORDER, PAGE_SIZE, request.args.get("after"))
+        rows, next_cursor = _list_page(
+            ("flats", status if status in {s.value for s in VacancyStatus} else None,
+             current_user.has_role(*CASEWORK_ROLES)), lambda: _flat_rows(status), FLAT_ORDER, {})
     except InvalidCursor:
         abort(400)
     args = {key: value for key, value in request.args.items() if key != "after"}

@@ -2,6 +2,7 @@
 tenant mix, offers, tenancies and aftercare, landlords and support cases, the new-flat form, the overview; who
 may see what; the KdU admin page; list pages whose query count does not grow with their rows."""
 
+import html
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -85,6 +86,19 @@ def test_the_caseload_lists_the_advisors_households_most_urgent_and_longest_wait
     assert "Kollegenfall" not in text and "Dolmetschung" in text and "(300 Tage)" in text
     everyone = web.get("/placement/households?all=1")
     assert household_ids(everyone) == [emergency.id, high.id, normal_old.id, colleagues.id]
+
+
+def test_each_advisor_sees_their_own_caseload_on_every_page_of_the_list(web, role_client, make_household):
+    colleague = role_client("tenant_advisor")
+    mine = [make_household((1, 0), registered_on=TODAY - timedelta(days=n)) for n in range(1, 53)]
+    theirs = make_household((1, 0), by=colleague.user, last_name="Kollegenfall")
+
+    first = web.get("/placement/households")
+    more = re.search(r'href="(/placement/households\?after=[^"]+)"', first.get_data(as_text=True)).group(1)
+    assert household_ids(first) + household_ids(web.get(html.unescape(more))) == [h.id for h in reversed(mine)]
+    assert household_ids(colleague.get("/placement/households")) == [theirs.id]  # the same statement, bound anew
+    assert household_ids(colleague.get("/placement/households?status=searching")) == [theirs.id]
+    assert theirs.id not in household_ids(web.get("/placement/households?status=searching"))
 
 
 def test_the_caseload_filters_by_status(web, make_household):

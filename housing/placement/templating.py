@@ -235,29 +235,10 @@ def flat_rows(rows) -> Markup:
         for row in rows))
 
 
-REQUIRED = ' <span class="required" aria-hidden="true">*</span>'
-
-
-def form_field(field) -> Markup:
-    """A form's input, select or text area with its label, help and errors, as the ``field`` macro of
-    _macros/forms.html writes it (not for check boxes): a household's page draws seven, and the macro's call costs
-    about as much as the field itself."""
-    errors = field.errors
-    help_id = f"{field.id}-help" if field.description else False
-    widget = field(class_="input", autofocus=False, **{"aria-describedby": help_id,
-                                                       "aria-invalid": "true" if errors else False})
-    help_text = f'<p class="field__help" id="{escape(help_id)}">{escape(str(field.description))}</p>' if help_id \
-        else ""
-    error_text = "".join(f'<p class="field__error">{escape(error)}</p>' for error in errors)
-    return Markup(  # noqa: S704 (the label and widget are markup, the rest escaped)
-        f'<div class="field{" field--error" if errors else ""} ">\n{field.label(class_="field__label")}'
-        f'{REQUIRED if field.flags.required else ""}\n{widget}\n{help_text}{error_text}\n</div>')
-
-
 def register(app) -> None:
     app.jinja_env.globals.update(
         applicant_status_badge=applicant_status_badge, offer_status_badge=offer_status_badge,
         vacancy_status_badge=vacancy_status_badge, urgency_badge=urgency_badge, rule_list=rule_list,
         flat_line=flat_line, flat_line_of=flat_line_of, household_matches=household_matches,
         flat_candidates=flat_candidates, household_rows=household_rows, flat_rows=flat_rows,
-        status_chips=status_chips, form_field=form_field)
+        status_chips=status_chips)

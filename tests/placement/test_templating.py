@@ -17,7 +17,6 @@ from housing.placement.templating import (
     flat_line,
     flat_line_of,
     flat_rows,
-    form_field,
     household_matches,
     household_rows,
     offer_status_badge,
@@ -212,28 +211,3 @@ def test_the_lists_rows_and_chips_are_the_templates_markup(app, language):
             assert _squeezed(status_chips(counts, status, mine)) == _squeezed(expected)
         assert "&lt;Söhne&gt;" in household_rows(households, today) and "&lt;LEG&gt;" in flat_rows(flats)
         assert "Clearing" not in status_chips(counts, None, True)  # no chip for a status without households
-
-
-@pytest.mark.parametrize("language", ["de", "en"])
-def test_a_form_field_is_the_field_macros_markup(app, language):
-    from wtforms import DateField, TextAreaField
-    from wtforms.validators import DataRequired, Optional
-
-    from housing.forms import Form, SelectField, choices
-
-    class Sample(Form):
-        class Meta:
-            csrf = False
-
-        to = SelectField("Neuer <Stand>", choices=choices([("", "–"), ("a", "A & B")]), validators=[DataRequired()])
-        reason = TextAreaField("Begründung", description="Pflicht bei „zurück“ & <Abschluss>")
-        given_on = DateField("Erteilt am", validators=[Optional()])
-
-    macro = app.jinja_env.from_string('{% from "_macros/forms.html" import field %}{{ field(f) }}')
-    with app.test_request_context("/", method="POST", data={"to": "x", "given_on": "kein Datum"}), \
-            force_locale(language):
-        for form in (Sample(formdata=None, given_on=date(2025, 3, 5)), Sample()):
-            form.validate()  # the second one with errors: an invalid choice and date
-            for field in form:
-                assert _squeezed(form_field(field)) == _squeezed(macro.render(f=field))
-        assert 'class="field__error"' in form_field(form.to) and "&lt;Abschluss&gt;" in form_field(form.reason)

@@ -678,11 +678,10 @@ class Deadline:
         return "overdue" if days < 0 else ("soon" if days <= 7 else "later")
 
 
-def _deadline_rows(property_ids=None, until: date | None = None, limit: int | None = None) -> list[Deadline]:
-    """Open deadlines, earliest first: unresolved defects, issued orders, pending pre-emption notices, in one query.
-
-    With ``limit`` each kind is cut in the database (an index on its deadline serves the order), so the start page
-    reads at most three times ``limit`` rows however many deadlines the city has."""
+@cache
+def _deadline_statement(by_case: bool, until: bool, limit: int | None):
+    """The deadlines' query of one shape, built once (a case file asks it on every view): by case (bound as
+    ``property_ids``), up to a day (``until``), and cut at ``limit`` per kind."""
     defect_q = (select(literal("defect").label("kind"), Defect.property_id, Defect.deadline.label("due_on"),
                        cast(Defect.category, String).label("what"), Property.street, Property.house_number)
                 .join(Property, Property.id == Defect.property_id)
@@ -696,15 +695,16 @@ def _deadline_rows(property_ids=None, until: date | None = None, limit: int | No
                     .join(Property, Property.id == Acquisition.property_id)
                     .where(Acquisition.preemption_notice_on.is_not(None), Acquisition.transferred_on.is_(None),
                            Property.status.in_(OPEN_STATUSES)))
-    if property_ids is not None:
-        defect_q = defect_q.where(Defect.property_id.in_(property_ids))
-        order_q = order_q.where(Order.property_id.in_(property_ids))
-        preemption_q = preemption_q.where(Acquisition.property_id.in_(property_ids))
-    if until is not None:
-        defect_q = defect_q.where(Defect.deadline <= until)
-        order_q = order_q.where(Order.deadline <= until)
-        # notice + 3 months <= until  <=>  notice <= until - 3 months
-        preemption_q = preemption_q.where(Acquisition.preemption_deadline <= until)
+    if by_case:
+        ids = bindparam("property_ids", expanding=True)
+        defect_q = defect_q.where(Defect.property_id.in_(ids))
+        order_q = order_q.where(Order.property_id.in_(ids))
+        preemption_q = preemption_q.where(Acquisition.property_id.in_(ids))
+    if until:
+        day = bindparam("until")
+        defect_q = defect_q.where(Defect.deadline <= day)
+        order_q = order_q.where(Order.deadline <= day)
+        preemption_q = preemption_q.where(Acquisition.preemption_deadline <= day)
     parts = [defect_q, order_q, preemption_q]
     if limit is not None:  # each part cut on its own (a subquery each: a compound query takes one LIMIT only)
         parts = [select(*part.subquery().c) for part in (
@@ -712,13 +712,27 @@ def _deadline_rows(property_ids=None, until: date | None = None, limit: int | No
             order_q.order_by(Order.deadline, Property.street, Property.house_number).limit(limit),
             preemption_q.order_by(Acquisition.preemption_deadline, Property.street, Property.house_number)
             .limit(limit))]
+    return union_all(*parts)
+
+
+def _deadline_rows(property_ids=None, until: date | None = None, limit: int | None = None) -> list[Deadline]:
+    """Open deadlines, earliest first: unresolved defects, issued orders, pending pre-emption notices, in one query.
+
+    With ``limit`` each kind is cut in the database (an index on its deadline serves the order), so the start page
+    reads at most three times ``limit`` rows however many deadlines the city has."""
+    params = {}
+    if property_ids is not None:
+        params["property_ids"] = list(property_ids)
+    if until is not None:
+        params["until"] = until
+    stmt = _deadline_statement(property_ids is not None, until is not None, limit)
     texts = {
         "defect": lambda what: _("Mangel: %(what)s", what=DefectCategory(what).label),
         "order": lambda what: _("Frist der Anordnung: %(what)s", what=OrderType(what).label),
         "preemption": lambda _what: _("Vorkaufsrecht: Frist endet"),
     }
     deadlines = [Deadline(kind, texts[kind](what), due, pid, f"{street} {number}")
-                 for kind, pid, due, what, street, number in db.session.execute(union_all(*parts))]
+                 for kind, pid, due, what, street, number in db.session.execute(stmt, params)]
     return sorted(deadlines, key=lambda d: (d.due_on, d.address))[:limit]
 
 
@@ -783,8 +797,9 @@ def _case_statements() -> dict:
         "referrals": select(Referral).where(Referral.property_id == case).order_by(
             Referral.received_on.desc(), Referral.id.desc()),
         # On the page, officers by name only (their roles are not needed); the timeline alone (the API, the
-        # dossier) needs neither the officers nor the occupancy.
-        "inspections_page": inspections.options(selectinload(Inspection.officers).lazyload(User.role_links)),
+        # dossier) needs no officers. Neither shows the occupancy (the inspection's own page does).
+        "inspections_page": inspections.options(selectinload(Inspection.officers).lazyload(User.role_links),
+                                                lazyload(Inspection.occupancy)),
         "inspections": inspections.options(lazyload(Inspection.officers), lazyload(Inspection.occupancy)),
         "orders": select(Order).where(Order.property_id == case).order_by(Order.id),
         "acquisitions": select(Acquisition).where(Acquisition.property_id == case).order_by(Acquisition.id),
@@ -797,7 +812,7 @@ def _case_statements() -> dict:
 
 def case_records(prop: Property, *, page: bool = True) -> CaseRecords:
     """The case's records in a fixed number of queries, whatever it holds. ``page=False`` (the timeline alone: the
-    API, the dossier) leaves out the inspections' officers and occupancy, which only the page shows."""
+    API, the dossier) leaves out the inspections' officers, which only the page shows."""
     statements = _case_statements()
     params = {"property_id": prop.id}
 

@@ -154,6 +154,19 @@ class Session(flask_sqlalchemy.session.Session):
             super().commit()
 
 
+def commit_after_reading() -> None:
+    """Commit what a page that only reads adds once it is made (its audit event): without expiring the rows it read,
+    which nothing reads again (a case file holds a few hundred; expiring them costs more than the insert)."""
+    from .extensions import db
+
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
     if connection.dialect.name == "sqlite":

@@ -10,7 +10,7 @@ from ..auth.decorators import roles_required
 from ..auth.models import User
 from ..auth.roles import Role
 from ..clock import today
-from ..database import MAX_ID
+from ..database import MAX_ID, commit_after_reading
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
@@ -310,7 +310,7 @@ def household(applicant_id):
                            health_form=_health_note_form(applicant, drawn)
                            if can_see_health_note(current_user, applicant) else None)
     record("applicant.view", applicant)
-    db.session.commit()  # after rendering: the commit expires every row read
+    commit_after_reading()  # after rendering
     return page
 
 

@@ -1,8 +1,9 @@
 from datetime import datetime
+from functools import cache
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Bundle, contains_eager, lazyload
 
 from ..attachments import services as files
@@ -11,10 +12,12 @@ from ..auth.decorators import roles_required
 from ..auth.models import User, UserRole
 from ..auth.roles import Role
 from ..clock import today
+from ..database import commit_after_reading
 from ..errors import DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..forms import choices, save_form, show_domain_error, submitted_version
 from ..i18n import gettext as _
+from ..i18n import locale_code
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
@@ -233,19 +236,28 @@ def new_case():
     return done or render_template("properties/case_form.html", form=form, prop=None)
 
 
+_OWNERSHIPS_OF = select(Ownership).where(Ownership.property_id == bindparam("property_id")).order_by(
+    Ownership.registered_on.desc())
+
+
+@cache
+def _projects_of_statement():
+    from ..renovation.models import RenovationProject  # the area after this one; imported late to avoid a cycle
+
+    return select(RenovationProject).where(RenovationProject.property_id == bindparam("property_id")).order_by(
+        RenovationProject.id).options(lazyload(RenovationProject.supervisors))  # not shown here
+
+
 @bp.route("/properties/<int:property_id>")
 @roles_required(*CASE_ROLES)
 def detail(property_id):
+    from ..renovation.services import progress_of  # the area after this one; imported late to avoid a cycle
+
     prop = get_property_or_404(property_id)
     records = services.case_records(prop)
-    ownerships = list(db.session.scalars(
-        select(Ownership).where(Ownership.property_id == prop.id).order_by(Ownership.registered_on.desc())))
-    from ..renovation.models import RenovationProject  # the area after this one; imported late to avoid a cycle
-    from ..renovation.services import progress_of
-
-    projects = progress_of(list(db.session.scalars(
-        select(RenovationProject).where(RenovationProject.property_id == prop.id).order_by(RenovationProject.id)
-        .options(lazyload(RenovationProject.supervisors)))))  # not shown here
+    case = {"property_id": prop.id}
+    ownerships = list(db.session.scalars(_OWNERSHIPS_OF, case))
+    projects = progress_of(list(db.session.scalars(_projects_of_statement(), case)))
     transition_form = TransitionForm(version=prop.version)
     transition_form.to.choices = _transition_choices(prop)
     page = render_template(
@@ -255,25 +267,34 @@ def detail(property_id):
         timeline=services.timeline(prop, records),
         transition_form=transition_form, today=today(), resolve_form=ResolveDefectForm(),
     )
-    # Recorded once the page is made: committing first would expire everything read and read it all again.
+    # Recorded once the page is made (committing first would expire everything read and read it all again).
     record("property.view", prop)
-    db.session.commit()
+    commit_after_reading()
     return page
 
 
+_transition_pairs: dict[tuple, list] = {}
+
+
 def _transition_choices(prop: Property):
+    """The moves the case's status allows, for the status form: they depend on its status alone (and the
+    language), so they are found once per status and language."""
     if prop.status is None or prop.status == CaseStatus.DEMOLISHED:
         return []
-    pairs = [("", _("– bitte wählen –"))]
-    for status in PIPELINE + EXITS:
-        if status == prop.status:
-            continue
-        try:
-            kind = prop.move_kind(status)
-        except DomainError:
-            continue
-        suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
-        pairs.append((status.value, f"{status.label}{suffix}"))
+    key = (locale_code(), prop.status)
+    pairs = _transition_pairs.get(key)
+    if pairs is None:
+        pairs = [("", _("– bitte wählen –"))]
+        for status in PIPELINE + EXITS:
+            if status == prop.status:
+                continue
+            try:
+                kind = prop.move_kind(status)
+            except DomainError:
+                continue
+            suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
+            pairs.append((status.value, f"{status.label}{suffix}"))
+        _transition_pairs[key] = pairs
     return choices(pairs)
 
 

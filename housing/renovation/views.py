@@ -11,7 +11,7 @@ from ..auth.decorators import roles_required
 from ..auth.models import User, UserRole
 from ..auth.roles import Role
 from ..clock import today
-from ..database import MAX_ID
+from ..database import MAX_ID, commit_after_reading
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
@@ -359,7 +359,7 @@ def participant(participant_id):
                            qualification_form=QualificationForm(), months=_recent_months(person), today=today())
     if request.method == "GET":
         record("participant.view", person)
-        db.session.commit()  # after rendering: the commit expires every row read
+        commit_after_reading()  # after rendering
     return page
 
 

@@ -5,13 +5,16 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from housing.audit.models import AppendOnlyError, AuditEvent
 from housing.audit.services import pending_changes, record
 from housing.auth.models import User
 from housing.auth.roles import Role
+from housing.database import commit_after_reading
 from housing.extensions import db
 
+from ..conftest import expiring_commits
 from ..factories import UserFactory
 
 
@@ -282,3 +285,17 @@ def test_audit_page_keeps_the_filter_on_the_next_page(admin_client):
     assert summaries(first) == [f"Treffer-{n:03d}" for n in range(54, 4, -1)]
     assert summaries(second) == [f"Treffer-{n:03d}" for n in range(4, -1, -1)]
 
+
+
+def test_a_reading_pages_audit_commits_without_expiring_what_it_read(app):
+    """commit_after_reading stores the page's audit event and leaves the rows it read loaded (nothing reads them
+    again); the session expires on its next commits as it did before."""
+    user = UserFactory(name="Lesende")
+    db.session.commit()
+    with expiring_commits():
+        record("user.view", user, actor=user)
+        commit_after_reading()
+        assert "name" in user.__dict__  # not expired
+        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_id == str(user.id))) == "user.view"
+        db.session.commit()
+        assert "name" not in user.__dict__  # an ordinary commit still expires

@@ -217,6 +217,10 @@ class Login:
         if status != 302:
             sys.exit(f"login of {email} failed ({status}): {body[:300]!r}")
         cookies.update(self._cookies(headers))
+        # The first page after the login puts the form token in the session, and a browser keeps the cookie it
+        # sets; without it, every request of the run would make a new token and set the cookie again.
+        status, body, headers = request(port, "GET", "/", headers={"Cookie": self._header(cookies)})
+        cookies.update(self._cookies(headers))
         self.cookies = cookies
         self.token = flask(env, "create-token", email, "--name", "Benchmark", echo=False).strip()
 

@@ -65,6 +65,12 @@ def fmt_number(value: Decimal | float | int | None, digits: int = 2) -> str:
     return f"{number:,.{digits}f}".replace(",", "\0").replace(".", point).replace("\0", group)
 
 
+def fmt_count(value: int) -> str:
+    """A whole number grouped in the locale's way (60.000 / 60,000): the board's several hundred counts."""
+    return f"{value:,}".replace(",", _number_symbols(_language()[0] if has_request_context() else
+                                                       current_app.config["BABEL_DEFAULT_LOCALE"])[0])
+
+
 @lru_cache
 def _number_symbols(locale: str) -> tuple[str, str]:
     symbols = Locale.parse(locale).number_symbols
@@ -132,7 +138,8 @@ def label(message) -> str:
 
 
 def register_filters(app):
-    app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number)
+    app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number,
+                               count=fmt_count)
     # The templates' _() and ngettext(), as Flask-Babel installs them, with the translations found once.
     app.jinja_env.install_gettext_callables(
         gettext=lambda message: translations().ugettext(message),

@@ -4,7 +4,7 @@ deadlines and file lists, the case list's rows and the board's cells."""
 from flask import url_for
 from markupsafe import Markup, escape
 
-from ..i18n import fmt_date, locale_code, ngettext
+from ..i18n import fmt_count, fmt_date, locale_code, ngettext
 from ..i18n import gettext as _
 from ..templating import badge, link_for
 from .models import CaseStatus, Priority, Severity
@@ -103,12 +103,12 @@ def file_list(files) -> Markup:
 
 def count_cells(row, strong: bool = False) -> Markup:
     """The board's cells of one row (properties/board.html): each (count, link to the cases it counts or None) as
-    the count linking to its cases, a muted dot for none. Several hundred per board."""
+    the count (grouped: 1.250) linking to its cases, a muted dot for none. Several hundred per board."""
     head, tail = ('<td class="num"><strong>', "</strong></td>") if strong else ('<td class="num">', "</td>")
     dot = f'{head}<span class="muted">·</span>{tail}'
     return Markup("".join(  # noqa: S704 (counts are integers, links escaped)
-        dot if not n else f'{head}<a href="{escape(href)}">{n}</a>{tail}' if href else f"{head}{n}{tail}"
-        for n, href in row))
+        dot if not n else f'{head}<a href="{escape(href)}">{fmt_count(n)}</a>{tail}' if href
+        else f"{head}{fmt_count(n)}{tail}" for n, href in row))
 
 
 def case_rows(rows) -> Markup:

@@ -362,6 +362,23 @@ def test_the_board_counts_cases_by_status_and_area_and_links_them_for_officers(o
     assert "/cases?status=registered&social_area=nordmarkt" in page
 
 
+def test_the_board_groups_the_digits_of_a_city_s_counts_in_each_language(officer_client, mixed_cases):
+    """The counts of a whole city (thousands of cases) are written 1.250 in German and 1,250 in English."""
+    from housing.properties.counts import CaseCount
+
+    # The board reads the counts the database keeps; a city's worth of registered cases in Nordmarkt.
+    db.session.execute(CaseCount.__table__.update().where(CaseCount.status == "registered").values(cases=1250))
+    db.session.commit()
+
+    page = text(officer_client.get("/cases/board"))
+    assert "1.253 Fälle insgesamt" in page
+    assert ">1.250</a>" in page and ">1250<" not in page
+    officer_client.post("/language", data={"language": "en"})
+    page = text(officer_client.get("/cases/board"))
+    assert "1,253 cases in total" in page
+    assert ">1,250</a>" in page
+
+
 def test_management_sees_the_board_without_links_to_cases(management_client, mixed_cases):
     response = management_client.get("/cases/board")
 

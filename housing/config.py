@@ -65,6 +65,11 @@ class DefaultConfig:
     API_MAX_PAGE_SIZE = 200
     ORGANISATION_NAME = "Stadt Dortmund"
 
+    # A job run still "running" after this long was left by a scheduler that was killed or lost its machine: it is
+    # marked failed and its slot is run again (reminders already delivered are not delivered twice). Far longer
+    # than any job takes (the longest, at city scale, a few minutes).
+    JOB_RUN_TIMEOUT = timedelta(hours=2)
+
     # E-mail copies of inbox messages; no MAIL_SERVER, no e-mail. BASE_URL makes the links in e-mails absolute.
     MAIL_SERVER = None
     MAIL_PORT = 25

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app, has_request_context
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import LOCAL_TZ, utcnow
@@ -127,9 +127,33 @@ def run_by_hand(name: str, on: date | None = None) -> JobRun:
     return run_job(job, slot, on or now.astimezone(LOCAL_TZ).date())
 
 
-def catch_up(now: datetime | None = None) -> list[JobRun]:
-    """Run every job whose latest scheduled slot has no run yet (the scheduler was down at that time)."""
+ABANDONED = ":abandoned-"  # an abandoned run's slot becomes "<slot>:abandoned-<id>" (unique again if it repeats)
+
+
+def release_abandoned(now: datetime | None = None) -> int:
+    """Mark failed the runs still "running" longer than ``JOB_RUN_TIMEOUT`` (their process was killed, or its
+    machine lost, before it could finish or record a failure) and free their slots, so ``catch_up`` runs the
+    latest one again: a killed run committed nothing but its claim. Returns how many. One update: when two
+    processes do this at once, each run is released once, and the unique key lets one of them run the slot."""
     now = now or utcnow()
+    released = db.session.execute(
+        update(JobRun).where(JobRun.status == "running",
+                             JobRun.started_at < now - current_app.config["JOB_RUN_TIMEOUT"])
+        .values(status="failed", finished_at=now, slot=JobRun.slot + ABANDONED + cast(JobRun.id, String),
+                summary="Abgebrochen: Der Lauf ist nicht zu Ende gekommen (sein Prozess wurde beendet). Der Termin "
+                        "wurde freigegeben und wird nachgeholt.")
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if released:
+        log.warning("Released %d abandoned job run(s) older than %s", released, current_app.config["JOB_RUN_TIMEOUT"])
+    return released
+
+
+def catch_up(now: datetime | None = None) -> list[JobRun]:
+    """Run every job whose latest scheduled slot has no run yet (the scheduler was down at that time, or the run
+    of it was abandoned)."""
+    now = now or utcnow()
+    release_abandoned(now)
     runs = []
     for job in JOBS.values():
         scheduled = latest_slot(job, now)

@@ -13,7 +13,16 @@ from housing.extensions import db
 from housing.jobs.models import JobRun, Notification
 from housing.jobs.notifications import deliver, notify
 from housing.jobs.registry import JOBS, Job, Outcome, Reminder, register_job
-from housing.jobs.runner import catch_up, latest_slot, run_by_hand, run_job, run_scheduled, slot_name, trigger_of
+from housing.jobs.runner import (
+    catch_up,
+    latest_slot,
+    release_abandoned,
+    run_by_hand,
+    run_job,
+    run_scheduled,
+    slot_name,
+    trigger_of,
+)
 from housing.properties import services as cases
 
 from ..factories import UserFactory
@@ -128,6 +137,50 @@ def test_catch_up_before_a_jobs_time_runs_yesterdays_slot(clock):
     caught = {run.job: run.slot for run in catch_up()}
     assert caught["property-deadlines"] == "2026-11-01T06:00"
     assert caught["retention"] == "2026-11-02T01:30"
+
+
+def test_a_run_its_killed_process_left_running_is_released_and_its_slot_run_again(clock, officer, due_defect):
+    """A scheduler killed mid-run leaves its claim "running" and nothing else (the run's work was one transaction,
+    never committed). Past JOB_RUN_TIMEOUT the run is marked failed and the slot run again, delivering once."""
+    clock.move_to(local(START, 9))
+    db.session.add(JobRun(job="property-deadlines", slot="2026-11-02T06:00", host="gone",
+                          started_at=local(START, 6).astimezone(UTC)))  # three hours ago, still "running"
+    db.session.commit()
+
+    caught = {run.job: run for run in catch_up()}
+
+    assert caught["property-deadlines"].slot == "2026-11-02T06:00"
+    assert caught["property-deadlines"].status == "succeeded" and caught["property-deadlines"].notifications == 1
+    abandoned = db.session.scalars(select(JobRun).where(JobRun.host == "gone")).one()
+    assert abandoned.status == "failed" and abandoned.slot == f"2026-11-02T06:00:abandoned-{abandoned.id}"
+    assert abandoned.finished_at == utcnow() and abandoned.summary.startswith("Abgebrochen")
+    assert len(messages(officer)) == 1
+    assert catch_up() == []
+
+
+def test_a_run_younger_than_the_timeout_is_left_running(clock, officer, due_defect):
+    """A long run still at work (or a process that will still record its outcome) keeps its slot."""
+    clock.move_to(local(START, 7, 55))
+    db.session.add(JobRun(job="property-deadlines", slot="2026-11-02T06:00", host="busy",
+                          started_at=local(START, 6).astimezone(UTC)))  # 1 h 55 min: within the two hours
+    db.session.commit()
+
+    assert "property-deadlines" not in {run.job for run in catch_up()}
+    assert runs("property-deadlines") == [("property-deadlines", "2026-11-02T06:00", "running")]
+    assert messages() == []
+
+
+def test_a_slot_abandoned_twice_keeps_both_runs(clock, officer, due_defect):
+    """Each release renames its run by its id: a slot whose second run was killed too is freed again."""
+    clock.move_to(local(START, 12))
+    for hour in (6, 9):
+        db.session.add(JobRun(job="property-deadlines", slot="2026-11-02T06:00", host="gone",
+                              started_at=local(START, hour).astimezone(UTC)))
+        db.session.commit()
+        assert release_abandoned() == 1
+
+    assert [status for _job, _slot, status in runs("property-deadlines")] == ["failed", "failed"]
+    assert run_scheduled("property-deadlines", local(START, 6)).status == "succeeded"
 
 
 def job(schedule) -> Job:

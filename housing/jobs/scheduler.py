@@ -1,7 +1,8 @@
 """The scheduler process (``flask --app housing scheduler``): exactly one per installation, never in web workers.
 
-Before it waits, it catches up on slots it missed while it was down; every firing goes through the job-run
-table, so a second scheduler started by mistake finds the slot taken and does nothing.
+Before it waits, it catches up on slots it missed while it was down (and every quarter of an hour on runs a killed
+process abandoned); every firing goes through the job-run table, so a second scheduler started by mistake finds
+the slot taken and does nothing.
 """
 
 import logging
@@ -43,6 +44,10 @@ def build_scheduler(app) -> BlockingScheduler:
         scheduler.add_job(_fire, trigger_of(job), args=[app, name], id=name, name=name, coalesce=True,
                           max_instances=1, misfire_grace_time=6 * 3600)
     scheduler.add_job(_mail, "interval", minutes=1, args=[app], id="mail", coalesce=True, max_instances=1)
+    # A run left "running" by a process killed while the scheduler went on (a restart within the timeout, another
+    # host's scheduler) is released and run again here rather than at the next start.
+    scheduler.add_job(catch_up_missed, "interval", minutes=15, args=[app], id="catch-up", coalesce=True,
+                      max_instances=1)
     return scheduler
 
 

@@ -8,7 +8,7 @@ from housing.clock import utcnow
 from housing.extensions import db
 from housing.jobs.notifications import notify
 from housing.jobs.registry import JOBS
-from housing.jobs.scheduler import _fire, _mail, build_scheduler
+from housing.jobs.scheduler import _fire, _mail, build_scheduler, catch_up_missed
 
 from ..factories import UserFactory
 from .conftest import START, local, messages
@@ -18,12 +18,27 @@ def test_the_scheduler_has_each_job_at_its_time_in_dortmund(app, clock):
     scheduler = build_scheduler(app)
     now = local(START, 7)
 
-    assert {job.id for job in scheduler.get_jobs()} == set(JOBS) | {"mail"}
+    assert {job.id for job in scheduler.get_jobs()} == set(JOBS) | {"mail", "catch-up"}
     next_runs = {job.id: job.trigger.get_next_fire_time(None, now) for job in scheduler.get_jobs()}
     assert next_runs["property-deadlines"] == local(START + timedelta(days=1), 6)
     assert next_runs["retention"] == local(START + timedelta(days=1), 1, 30)
     assert next_runs["unapproved-months"] == local(START.replace(day=3), 6, 15)
     assert scheduler.get_job("mail").trigger.interval == timedelta(minutes=1)
+    assert scheduler.get_job("catch-up").trigger.interval == timedelta(minutes=15)
+
+
+def test_the_quarter_hourly_catch_up_runs_again_a_slot_whose_process_was_killed(app, clock):
+    """The scheduler was restarted right after a run's process died: at its start the run was too young to call
+    abandoned; a later catch-up releases it and runs the slot."""
+    from housing.jobs.models import JobRun
+
+    clock.move_to(local(START, 6, 5))
+    db.session.add(JobRun(job="property-deadlines", slot="2026-11-02T06:00", host="killed", started_at=utcnow()))
+    db.session.commit()
+    assert "property-deadlines" not in {job for job, _slot, _status in catch_up_missed(app)}
+
+    clock.move_to(local(START, 8, 15))
+    assert ("property-deadlines", "2026-11-02T06:00", "succeeded") in catch_up_missed(app)
 
 
 def test_a_firing_runs_the_latest_slot_once(app, clock):

@@ -145,7 +145,8 @@ def release_abandoned(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if released:
-        log.warning("Released %d abandoned job run(s) older than %s", released, current_app.config["JOB_RUN_TIMEOUT"])
+        log.warning("Released %d abandoned job run(s) older than %s", released,
+                    current_app.config["JOB_RUN_TIMEOUT"])
     return released
 
 

@@ -117,12 +117,26 @@ def handle_unexpected_error(error: Exception):
     return render_template("errors/500.html", status=500, message=_http_message(500)[1]), 500
 
 
-def handle_write_conflict(error):
-    """Two saves raced (a unique key taken meanwhile, a row changed under us): tell the user, lose nothing."""
-    db.session.rollback()
+WRITE_CONFLICTS = (IntegrityError, StaleDataError, OperationalError)  # what write_conflict() looks at
+
+
+def write_conflict(error: Exception) -> Conflict | None:
+    """The refusal for two saves that raced (a unique key taken meanwhile, a row changed under us, on SQLite a
+    write after another process's commit), or None when ``error`` is something else."""
+    if isinstance(error, OperationalError) and not is_sqlite_busy(error):
+        return None
+    if not isinstance(error, WRITE_CONFLICTS):
+        return None
     current_app.logger.info("Write conflict on %s %s: %s", request.method, request.path, type(error).__name__)
-    return handle_domain_error(Conflict(_("Jemand anderes hat diesen Datensatz gerade geändert. "
-                                          "Bitte laden Sie die Seite neu und prüfen Sie Ihre Eingabe.")))
+    return Conflict(_("Jemand anderes hat diesen Datensatz gerade geändert. "
+                      "Bitte laden Sie die Seite neu und prüfen Sie Ihre Eingabe."))
+
+
+def handle_write_conflict(error):
+    """Two saves raced outside a form (an API call, a button): tell the user. A form's save shows the form again
+    with what was typed (forms.save_form)."""
+    db.session.rollback()
+    return handle_domain_error(write_conflict(error))
 
 
 def handle_database_error(error: OperationalError):

@@ -16,7 +16,7 @@ from wtforms.widgets import core as wtforms_widgets
 from wtforms.widgets.core import clean_key
 
 from .clock import EARLIEST_DAY, LATEST_DAY
-from .errors import DomainError
+from .errors import WRITE_CONFLICTS, DomainError, write_conflict
 from .extensions import db
 from .i18n import lazy_gettext as _l
 from .i18n import locale_code
@@ -249,16 +249,24 @@ def save_form(form, save, *, success: str, redirect_to):
     """The one way a page saves: validate the form, call the service, commit once, redirect.
 
     A refusal from the service rolls back and shows on the form's fields; then None is returned and
-    the view renders the form again with what the user typed. ``success`` (the message) and
-    ``redirect_to`` (the URL) may be functions of the service's result."""
+    the view renders the form again with what the user typed. So does a save that raced another (the row
+    changed under it, a unique value taken meanwhile): the message says so, and nothing typed is lost.
+    ``success`` (the message) and ``redirect_to`` (the URL) may be functions of the service's result."""
     if not form.validate_on_submit():
         return None
     try:
         result = save()
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         show_domain_error(form, error)
         return None
-    db.session.commit()
+    except WRITE_CONFLICTS as error:
+        conflict = write_conflict(error)
+        if conflict is None:
+            raise
+        db.session.rollback()
+        show_domain_error(form, conflict)
+        return None
     flash(success(result) if callable(success) else success, "success")
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -661,6 +661,37 @@ def test_an_edit_from_an_old_version_tells_the_user_to_reload(officer_client, ed
     assert "Bitte laden Sie die Seite neu" in text(response)
 
 
+def test_a_save_that_races_another_keeps_the_typed_data_and_says_so(officer_client, make_case):
+    """Another save lands between this request's load and its write (the version check passed; the row's version
+    has moved on when the UPDATE runs): the form comes back with what was typed, nothing half-saved."""
+    from sqlalchemy import event
+    from sqlalchemy import text as sql
+
+    prop = make_case(number="1")
+    db.session.commit()
+    raced = []
+
+    def the_other_save_lands_first(session, _context, _instances):
+        if not raced:  # the colleague's committed edit, as this transaction sees it at its write
+            raced.append(session.execute(sql("UPDATE properties SET parcel = 'Flur 3 (Kollegin)', "
+                                             "version = version + 1 WHERE id = :id"), {"id": prop.id}).rowcount)
+
+    event.listen(db.session(), "before_flush", the_other_save_lands_first)
+    try:
+        response = officer_client.post(f"/properties/{prop.id}/edit", data={**EDIT, "version": str(prop.version)})
+    finally:
+        event.remove(db.session(), "before_flush", the_other_save_lands_first)
+
+    assert raced == [1]
+    assert response.status_code == 200
+    page = text(response)
+    assert "Jemand anderes hat diesen Datensatz gerade geändert." in page
+    assert 'value="Neu: Flur 7"' in page  # what was typed, to check and save again
+    stored = db.session.get(Property, prop.id)
+    db.session.refresh(stored)
+    assert (stored.parcel, stored.priority) == (prop.parcel, prop.priority)  # neither save half-made
+
+
 # --- the inspection screen -----------------------------------------------------------------------------------
 
 

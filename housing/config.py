@@ -55,6 +55,10 @@ class DefaultConfig:
     # address would lock everyone out. 0: the headers are ignored (anyone could forge them).
     TRUSTED_PROXIES = 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Keys that seal secrets kept in the database (the two-factor secrets), so a dump or backup alone cannot
+    # make login codes. Empty: derived from SECRET_KEY. To change SECRET_KEY without re-enrolling everyone, put the
+    # old SECRET_KEY here (comma-separated list: the first key seals, every key opens).
+    DATA_ENCRYPTION_KEYS = ()
 
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # a whole inspection with photos in one request
     MAX_UPLOAD_BYTES = 15 * 1024 * 1024  # one file

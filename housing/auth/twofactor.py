@@ -1,11 +1,17 @@
 """Two-factor login with TOTP (RFC 6238, any authenticator app): enrolment with a QR code, one-time use of
 each code, recovery codes, and the admin's reset. Required for the roles in ``TWO_FACTOR_REQUIRED_ROLES``."""
 
+import base64
 import hmac
+import logging
 import secrets
+from functools import lru_cache
 
 import pyotp
 import segno
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import delete, select
 
@@ -23,6 +29,9 @@ RECOVERY_CODES = 10
 WINDOW = 1
 
 
+log = logging.getLogger(__name__)
+
+
 def required_for(user: User) -> bool:
     return user.has_role(*current_app.config["TWO_FACTOR_REQUIRED_ROLES"])
 
@@ -35,6 +44,36 @@ def qr_code(user: User, secret: str) -> str:
     """The enrolment QR code as an SVG data URI (no image library, no external request)."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+@lru_cache(maxsize=4)
+def _sealer(keys: tuple[str, ...]) -> MultiFernet:
+    """Fernet (AES-128-CBC with an HMAC-SHA256) under each key, the first one sealing; each key stretched to a
+    Fernet key with HKDF-SHA256, so any long random string will do."""
+    def fernet(key: str) -> Fernet:
+        raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"housing: data at rest").derive(key.encode())
+        return Fernet(base64.urlsafe_b64encode(raw))
+
+    return MultiFernet([fernet(key) for key in keys])
+
+
+def data_keys(config) -> tuple[str, ...]:
+    return tuple(config.get("DATA_ENCRYPTION_KEYS") or ()) or (config["SECRET_KEY"],)
+
+
+def seal(secret: str, config=None) -> str:
+    """A TOTP secret as it is stored: encrypted and authenticated (a database dump alone makes no codes)."""
+    return _sealer(data_keys(config or current_app.config)).encrypt(secret.encode()).decode()
+
+
+def unseal(stored: str, config=None) -> str | None:
+    """The secret from its stored form; None (and an error in the log) when no key opens it, as after a change of
+    SECRET_KEY without the old one in DATA_ENCRYPTION_KEYS: the user then logs in with a recovery code."""
+    try:
+        return _sealer(data_keys(config or current_app.config)).decrypt(stored.encode()).decode()
+    except InvalidToken:
+        log.error("A two-factor secret could not be opened with the configured keys (DATA_ENCRYPTION_KEYS)")
+        return None
 
 
 def _matching_step(secret: str, code: str) -> int | None:
@@ -51,7 +90,8 @@ def _matching_step(secret: str, code: str) -> int | None:
 
 def verify(user: User, code: str) -> bool:
     """A current code of the user's authenticator, not used before (a seen code cannot be replayed)."""
-    step = _matching_step(user.totp_secret or "", code) if user.totp_secret else None
+    secret = unseal(user.totp_secret) if user.totp_secret else None
+    step = _matching_step(secret, code) if secret else None
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step
@@ -64,7 +104,7 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     step = _matching_step(secret, code)
     if step is None:
         raise ValidationFailed.on("code", _("Der Code stimmt nicht. Bitte den aktuellen Code aus der App eingeben."))
-    user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, utcnow(), step
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = seal(secret), utcnow(), step
     codes = _new_recovery_codes(user)
     record("two_factor.enable", user, actor=user)
     return codes

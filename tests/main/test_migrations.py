@@ -1,10 +1,17 @@
 """Migrations on a database that already holds data, as a running installation's does."""
 
-from flask_migrate import upgrade
+import os
+
+import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from housing import create_app
+from housing.auth.twofactor import unseal
+from housing.database import normalise_database_url
 from housing.extensions import db
+
+from ..conftest import _private_postgresql_database
 
 
 def test_sqlite_migrations_keep_existing_rows_when_a_referenced_table_is_rebuilt(tmp_path):
@@ -28,4 +35,37 @@ def test_sqlite_migrations_keep_existing_rows_when_a_referenced_table_is_rebuilt
         assert db.session.execute(text("SELECT email FROM users")).scalar_one() == "alt@housing.example"
         assert db.session.execute(text("SELECT count(*) FROM api_tokens WHERE user_id = 1")).scalar_one() == 1
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty_database(request, tmp_path):
+    """The URL of an empty database of this test's own, on the suite's database."""
+    if request.config.getoption("--db") == "postgresql":
+        with _private_postgresql_database(normalise_database_url(os.environ["HOUSING_TEST_DATABASE_URL"])) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path}/old.sqlite3"
+
+
+def test_0017_seals_the_two_factor_secrets_enrolled_before_it_and_its_downgrade_opens_them(empty_database):
+    app = create_app({"ENV": "testing", "SECRET_KEY": "installation-key", "DATABASE_URL": empty_database})
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with app.app_context():
+        upgrade(revision="0016")
+        db.session.execute(text(
+            "INSERT INTO users (id, email, name, password_hash, is_active, totp_secret, created_at) VALUES "
+            "(1, 'zwei@housing.example', 'Zwei Faktor', 'x', true, :secret, '2026-01-01 00:00:00'), "
+            "(2, 'ohne@housing.example', 'Ohne Faktor', 'x', true, NULL, '2026-01-01 00:00:00')"),
+            {"secret": secret})
+        db.session.commit()
+
+        upgrade()
+        stored = dict(db.session.execute(text("SELECT id, totp_secret FROM users")).all())
+        assert stored[2] is None and secret not in stored[1] and unseal(stored[1]) == secret
+        db.session.commit()  # the read's transaction would hold the table the downgrade alters
+
+        downgrade(revision="0016")
+        assert dict(db.session.execute(text("SELECT id, totp_secret FROM users")).all()) == {1: secret, 2: None}
+        db.session.remove()
         db.engine.dispose()

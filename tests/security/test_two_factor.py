@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from housing.audit.models import AuditEvent
 from housing.auth.models import RecoveryCode, User, UserSession
 from housing.auth.roles import Role
+from housing.auth.twofactor import seal, unseal
 from housing.extensions import db
 
 from ..factories import UserFactory
@@ -66,7 +67,7 @@ def test_a_required_role_enrols_during_login_and_then_logs_in_with_password_and_
     assert location(client.get("/profile/recovery-codes")) == "/profile"
     assert is_logged_in(client)
     stored = db.session.get(User, officer.id)
-    assert stored.has_two_factor and stored.totp_secret == secret
+    assert stored.has_two_factor and unseal(stored.totp_secret) == secret
     # Only the codes' hashes are kept.
     kept = db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == officer.id)).all()
     assert len(kept) == 10 and not set(kept) & set(codes)
@@ -111,6 +112,41 @@ def test_a_wrong_code_is_refused_and_counted(client, frozen):
         AuditEvent.action == "login.failed", AuditEvent.summary == "second step")) == 1
     # The right code still works afterwards.
     assert location(send_code(client, totp(secret))) == "/"
+
+
+def test_the_database_holds_the_secret_sealed_under_the_configured_keys(app, client, frozen):
+    """A dump or backup alone makes no login codes: the stored secret is encrypted (and authenticated) under a key
+    the database does not hold; an old SECRET_KEY kept in DATA_ENCRYPTION_KEYS still opens it."""
+    officer = UserFactory(roles=[Role.HOUSING_OFFICER])
+    secret, _codes = enrol_at_login(client, officer)
+
+    stored = db.session.scalar(select(User.totp_secret).where(User.id == officer.id))
+    assert secret not in stored and len(stored) > 100
+    assert unseal(stored) == secret
+    other_key = {**app.config, "SECRET_KEY": "another-installation", "DATA_ENCRYPTION_KEYS": ()}
+    assert unseal(stored, other_key) is None
+    rotated = {**app.config, "SECRET_KEY": "the-new-key",
+               "DATA_ENCRYPTION_KEYS": ("the-new-key", app.config["SECRET_KEY"])}
+    assert unseal(stored, rotated) == secret
+    assert unseal(seal(secret, rotated), {**app.config, "SECRET_KEY": "the-new-key"}) == secret
+
+
+def test_a_secret_no_configured_key_opens_refuses_codes_and_leaves_the_recovery_codes(app, client, frozen):
+    """After a SECRET_KEY change without the old key kept, the authenticator's codes cannot be checked: refused
+    like a wrong code (not an error page), and a recovery code still logs in."""
+    officer = UserFactory(roles=[Role.HOUSING_OFFICER])
+    secret, codes = enrol_at_login(client, officer)
+    logout(client)
+    frozen.shift(timedelta(seconds=30))
+    db.session.execute(User.__table__.update().where(User.id == officer.id).values(
+        totp_secret=seal(secret, {**app.config, "SECRET_KEY": "a-key-long-gone", "DATA_ENCRYPTION_KEYS": ()})))
+    db.session.commit()
+
+    post_login(client, officer.email)
+    response = send_code(client, totp(secret))
+    assert response.status_code == 200 and WRONG_CODE in body(response)
+    assert not is_logged_in(client)
+    assert location(send_recovery_code(client, codes[0])) == "/"
 
 
 def test_a_code_cannot_be_used_twice(app, client, frozen):

@@ -10,6 +10,7 @@ from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, save_form, show_domain_error
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..reports.exports import Column, export_response, read_now, require_format
 from ..security import safe_next
 from . import bp, services, sessions, throttle, twofactor
@@ -268,6 +269,11 @@ def change_password():
         else:
             db.session.commit()
             flash(_("Ihr Passwort ist geändert. Andere Sitzungen wurden beendet."), "success")
+            tokens = len(services.tokens_of(current_user))
+            if tokens:  # a separate credential: an integration keeps working, unless the user ends it
+                flash(ngettext("Ihr API-Schlüssel gilt weiter. Widerrufen Sie ihn unten, falls jemand Ihr altes "
+                               "Passwort kannte.", "Ihre %(num)d API-Schlüssel gelten weiter. Widerrufen Sie sie "
+                               "unten, falls jemand Ihr altes Passwort kannte.", tokens), "warning")
             return redirect(url_for("auth.profile"))
     return _render_profile(password_form=form), 422
 

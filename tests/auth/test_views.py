@@ -268,6 +268,24 @@ def test_password_change_logs_out_other_sessions_but_keeps_the_current_one(app, 
     assert verify_password(db.session.get(User, user.id).password_hash, NEW_PASSWORD)
 
 
+def test_a_password_change_says_that_the_users_api_keys_stay_valid(client):
+    """API keys are credentials of their own (an integration keeps working): the user is told they still hold, and
+    where to revoke them if the old password was known to someone."""
+    user = UserFactory()
+    post_login(client, user.email)
+    response = client.post("/profile/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD},
+                           follow_redirects=True)
+    assert "Ihr Passwort ist geändert" in body(response)
+    assert "gilt weiter" not in body(response) and "gelten weiter" not in body(response)  # no key, no word of it
+
+    create_api_token(db.session.get(User, user.id), "GIS-Abgleich")
+    create_api_token(db.session.get(User, user.id), "Statistik")
+    db.session.commit()
+    response = client.post("/profile/password", data={"current_password": NEW_PASSWORD, "password": PASSWORD},
+                           follow_redirects=True)
+    assert "Ihre 2 API-Schlüssel gelten weiter. Widerrufen Sie sie unten" in body(response)
+
+
 def test_after_a_password_change_only_the_new_password_logs_in(app, client):
     user = UserFactory()
     post_login(client, user.email)

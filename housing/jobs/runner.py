@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app, has_request_context
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import String, cast, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import LOCAL_TZ, utcnow
@@ -73,7 +73,10 @@ def run_job(job: Job, slot: str, on: date) -> JobRun | None:
     if run is None:
         log.info("Job %s slot %s: already claimed elsewhere, skipped", job.name, slot)
         return None
-    this_run = update(JobRun).where(JobRun.job == job.name, JobRun.slot == slot)  # (run.id would read the row)
+    run_id = inspect(run).identity[0]  # (run.id would read the row again after the claim's commit)
+    # By id, not by slot: a run released as abandoned (release_abandoned) has another slot name by then, and its
+    # slot may belong to the run that took it over.
+    this_run = update(JobRun).where(JobRun.id == run_id)
     try:
         # Write first (the run's own row), then read: on SQLite the job's transaction holds the write lock from
         # its start, so another process's writes wait for it rather than make its delivery fail.
@@ -91,7 +94,7 @@ def run_job(job: Job, slot: str, on: date) -> JobRun | None:
         log.exception("Job %s slot %s failed", job.name, slot)
         db.session.execute(this_run.values(status="failed", summary=error, finished_at=utcnow()))
         db.session.commit()
-        return db.session.scalar(select(JobRun).where(JobRun.job == job.name, JobRun.slot == slot)
+        return db.session.scalar(select(JobRun).where(JobRun.id == run_id)
                                  .execution_options(populate_existing=True))
     try:
         emails = send_pending_emails()
@@ -127,7 +130,9 @@ def run_by_hand(name: str, on: date | None = None) -> JobRun:
     return run_job(job, slot, on or now.astimezone(LOCAL_TZ).date())
 
 
-ABANDONED = ":abandoned-"  # an abandoned run's slot becomes "<slot>:abandoned-<id>" (unique again if it repeats)
+# An abandoned run's slot becomes "<slot>:abandoned-<id>" (unique again if it repeats; a run by hand's long slot
+# cut to its first 32 characters, so the name fits the column).
+ABANDONED = ":abandoned-"
 
 
 def release_abandoned(now: datetime | None = None) -> int:
@@ -136,10 +141,15 @@ def release_abandoned(now: datetime | None = None) -> int:
     latest one again: a killed run committed nothing but its claim. Returns how many. One update: when two
     processes do this at once, each run is released once, and the unique key lets one of them run the slot."""
     now = now or utcnow()
+    abandoned = (JobRun.status == "running", JobRun.started_at < now - current_app.config["JOB_RUN_TIMEOUT"])
+    # Looked for first: the update takes SQLite's write lock, which a running job holds for its whole run.
+    if not db.session.scalar(select(func.count()).select_from(JobRun).where(*abandoned)):
+        db.session.commit()
+        return 0
     released = db.session.execute(
-        update(JobRun).where(JobRun.status == "running",
-                             JobRun.started_at < now - current_app.config["JOB_RUN_TIMEOUT"])
-        .values(status="failed", finished_at=now, slot=JobRun.slot + ABANDONED + cast(JobRun.id, String),
+        update(JobRun).where(*abandoned)
+        .values(status="failed", finished_at=now,
+                slot=func.substr(JobRun.slot, 1, 32) + ABANDONED + cast(JobRun.id, String),
                 summary="Abgebrochen: Der Lauf ist nicht zu Ende gekommen (sein Prozess wurde beendet). Der Termin "
                         "wurde freigegeben und wird nachgeholt.")
         .execution_options(synchronize_session=False)).rowcount

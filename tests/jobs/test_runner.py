@@ -183,6 +183,22 @@ def test_a_slot_abandoned_twice_keeps_both_runs(clock, officer, due_defect):
     assert run_scheduled("property-deadlines", local(START, 6)).status == "succeeded"
 
 
+def test_an_abandoned_run_by_hand_keeps_a_slot_name_that_fits_its_column(clock):
+    """A run by hand's slot is long (time and a random tail); released, its name is cut to fit the 60 characters
+    of the column, whatever its id."""
+    clock.move_to(local(START, 12))
+    slot = "manual:2026-11-02T06:00:00.123456:abcdef12"
+    run = JobRun(id=123456789, job="property-deadlines", slot=slot, host="gone",
+                 started_at=local(START, 6).astimezone(UTC))
+    db.session.add(run)
+    db.session.commit()
+
+    assert release_abandoned() == 1
+
+    released = db.session.scalars(select(JobRun.slot).where(JobRun.id == 123456789)).one()
+    assert released == "manual:2026-11-02T06:00:00.12345:abandoned-123456789" and len(released) <= 60
+
+
 def job(schedule) -> Job:
     return Job("probe", "probe", "probe", schedule, lambda on: Outcome())
 

@@ -66,6 +66,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
                 "For a local trial, HOUSING_ENV=development runs with a throwaway key."
             )
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+    from .auth.twofactor import data_keys
+
+    if app.config.get("DATA_ENCRYPTION_KEYS") and any(len(key) < 32 for key in data_keys(app.config)):
+        raise ConfigurationError(
+            "DATA_ENCRYPTION_KEYS: each key needs at least 32 characters (e.g. python -c 'import secrets; "
+            "print(secrets.token_hex(32))'); the first one seals, each one opens.")
     if app.config.get("TRUSTED_HOSTS") in ("*", ("*",), ["*"]):
         app.config["TRUSTED_HOSTS"] = None  # explicitly any host
     elif env == "production" and not app.config.get("TRUSTED_HOSTS"):

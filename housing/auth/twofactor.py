@@ -58,7 +58,12 @@ def _sealer(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def data_keys(config) -> tuple[str, ...]:
-    return tuple(config.get("DATA_ENCRYPTION_KEYS") or ()) or (config["SECRET_KEY"],)
+    """DATA_ENCRYPTION_KEYS (a list, or a comma-separated string as in HOUSING_DATA_ENCRYPTION_KEYS), else the
+    SECRET_KEY."""
+    keys = config.get("DATA_ENCRYPTION_KEYS") or ()
+    if isinstance(keys, str):
+        keys = keys.split(",")
+    return tuple(key.strip() for key in keys if key.strip()) or (config["SECRET_KEY"],)
 
 
 def seal(secret: str, config=None) -> str:
@@ -95,6 +100,8 @@ def verify(user: User, code: str) -> bool:
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step
+    if len(data_keys(current_app.config)) > 1:  # keys being changed: sealed anew under the first one
+        user.totp_secret = seal(secret)
     return True
 
 

@@ -65,7 +65,23 @@ def test_0017_seals_the_two_factor_secrets_enrolled_before_it_and_its_downgrade_
         assert stored[2] is None and secret not in stored[1] and unseal(stored[1]) == secret
         db.session.commit()  # the read's transaction would hold the table the downgrade alters
 
+        # Under keys that do not open it, the downgrade refuses rather than leave the user with no secret.
+        app.config["DATA_ENCRYPTION_KEYS"] = ("k" * 32,)
+        with pytest.raises(SystemExit):  # Flask-Migrate's answer to the migration's RuntimeError
+            downgrade(revision="0016")
+        db.session.rollback()
+        app.config["DATA_ENCRYPTION_KEYS"] = ()
+        assert dict(db.session.execute(text("SELECT id, totp_secret FROM users")).all()) == stored
+        db.session.commit()
+
         downgrade(revision="0016")
         assert dict(db.session.execute(text("SELECT id, totp_secret FROM users")).all()) == {1: secret, 2: None}
+        db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            # Upgraded over a secret the new code sealed already (SQLite kept it in the narrow column): sealed once.
+            db.session.execute(text("UPDATE users SET totp_secret = :sealed WHERE id = 1"), {"sealed": stored[1]})
+            db.session.commit()
+            upgrade()
+            assert db.session.execute(text("SELECT totp_secret FROM users WHERE id = 1")).scalar_one() == stored[1]
         db.session.remove()
         db.engine.dispose()

@@ -131,6 +131,37 @@ def test_the_database_holds_the_secret_sealed_under_the_configured_keys(app, cli
     assert unseal(seal(secret, rotated), {**app.config, "SECRET_KEY": "the-new-key"}) == secret
 
 
+def test_a_login_code_checked_while_keys_change_seals_the_secret_anew_under_the_first_key(app, client, frozen):
+    """SECRET_KEY changed with the old one kept in DATA_ENCRYPTION_KEYS: each user's next code moves their secret
+    to the new key, after which the old key can be dropped from the list."""
+    officer = UserFactory(roles=[Role.HOUSING_OFFICER])
+    secret, _codes = enrol_at_login(client, officer)
+    logout(client)
+    frozen.shift(timedelta(seconds=30))
+    old_key, new_key = app.config["SECRET_KEY"], "n" * 64
+    app.config["DATA_ENCRYPTION_KEYS"] = (new_key, old_key)
+    try:
+        post_login(client, officer.email)
+        assert location(send_code(client, totp(secret))) == "/"
+    finally:
+        app.config["DATA_ENCRYPTION_KEYS"] = ()
+
+    stored = db.session.scalar(select(User.totp_secret).where(User.id == officer.id))
+    assert unseal(stored, {"SECRET_KEY": new_key}) == secret
+    assert unseal(stored, {"SECRET_KEY": old_key}) is None
+
+
+def test_the_keys_may_be_written_as_one_comma_separated_string_and_must_be_long(tmp_path):
+    from housing import ConfigurationError, create_app
+    from housing.auth.twofactor import data_keys
+
+    assert data_keys({"SECRET_KEY": "s", "DATA_ENCRYPTION_KEYS": "a" * 32 + ", " + "b" * 32}) == ("a" * 32, "b" * 32)
+    assert data_keys({"SECRET_KEY": "s", "DATA_ENCRYPTION_KEYS": ()}) == ("s",)
+    with pytest.raises(ConfigurationError, match="DATA_ENCRYPTION_KEYS"):
+        create_app({"ENV": "testing", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/k.sqlite3",
+                    "DATA_ENCRYPTION_KEYS": "new,old"})
+
+
 def test_a_secret_no_configured_key_opens_refuses_codes_and_leaves_the_recovery_codes(app, client, frozen):
     """After a SECRET_KEY change without the old key kept, the authenticator's codes cannot be checked: refused
     like a wrong code (not an error page), and a recovery code still logs in."""

@@ -1,5 +1,7 @@
 """Domain errors raised by services, and the error pages and JSON errors they turn into."""
 
+import sqlite3
+
 from flask import Response, current_app, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -118,6 +120,23 @@ def handle_unexpected_error(error: Exception):
 
 
 WRITE_CONFLICTS = (IntegrityError, StaleDataError, OperationalError)  # what write_conflict() looks at
+# A unique or foreign key met another's commit (PostgreSQL's SQLSTATE, SQLite's extended result codes); a NOT NULL
+# or CHECK violation is a fault of ours, not a race.
+RACED_CONSTRAINTS = {"23505", "23503", sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
+                     sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY}
+
+
+def raced(error: Exception) -> bool:
+    """Whether a database error is another's save that came first: the row changed under us, a unique value or a
+    referenced row taken or removed meanwhile, SQLite's write after another process's commit."""
+    if isinstance(error, StaleDataError):
+        return True
+    if isinstance(error, OperationalError):
+        return is_sqlite_busy(error)
+    if isinstance(error, IntegrityError):
+        orig = error.orig
+        return (getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorcode", None)) in RACED_CONSTRAINTS
+    return False
 
 
 def write_conflict(error: Exception) -> Conflict | None:

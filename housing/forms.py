@@ -16,7 +16,7 @@ from wtforms.widgets import core as wtforms_widgets
 from wtforms.widgets.core import clean_key
 
 from .clock import EARLIEST_DAY, LATEST_DAY
-from .errors import WRITE_CONFLICTS, DomainError, write_conflict
+from .errors import WRITE_CONFLICTS, DomainError, raced, write_conflict
 from .extensions import db
 from .i18n import lazy_gettext as _l
 from .i18n import locale_code
@@ -262,11 +262,10 @@ def save_form(form, save, *, success: str, redirect_to):
         show_domain_error(form, error)
         return None
     except WRITE_CONFLICTS as error:
-        conflict = write_conflict(error)
-        if conflict is None:
+        if not raced(error):  # a fault of ours (a NOT NULL, a CHECK): the error pages' business
             raise
         db.session.rollback()
-        show_domain_error(form, conflict)
+        show_domain_error(form, write_conflict(error))
         return None
     flash(success(result) if callable(success) else success, "success")
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -264,3 +264,24 @@ def expiring_commits():
 def count_queries():
     """``with count_queries() as statements: ...`` records the SQL sent, without savepoint chatter."""
     return _counting
+
+
+def race_before_flush(sql: str, params: dict | None = None):
+    """``with race_before_flush(sql) as ran:`` while the next request saves, ``sql`` runs once just before its
+    first write (``ran`` holds its row count): another's save that the checks before the write could not see yet.
+    It runs in the request's transaction, so the request's rollback takes it back too."""
+    @contextmanager
+    def racing():
+        ran = []
+
+        def first(session, _context, _instances):
+            if not ran:
+                ran.append(session.execute(text(sql), params or {}).rowcount)
+
+        event.listen(db.session(), "before_flush", first)
+        try:
+            yield ran
+        finally:
+            event.remove(db.session(), "before_flush", first)
+
+    return racing()

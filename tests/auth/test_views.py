@@ -18,7 +18,7 @@ from housing.auth.services import create_api_token
 from housing.auth.sessions import digest, open_session
 from housing.extensions import db
 
-from ..conftest import expiring_commits, make_config
+from ..conftest import expiring_commits, make_config, race_before_flush
 from ..factories import PASSWORD, UserFactory
 
 LOGIN_FAILED = "E-Mail-Adresse oder Passwort ist falsch."
@@ -394,6 +394,37 @@ def test_admin_create_user_with_a_taken_email_rerenders_with_values_and_message(
     assert "Lang-genug-Passwort" not in page
     assert db.session.scalar(select(func.count(User.id))) == users_before
     assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.create")) == 0
+
+
+def test_an_account_whose_email_is_taken_while_it_is_saved_comes_back_with_what_was_typed(admin_client):
+    """A colleague creates an account with the same address between this save's check and its insert: the unique
+    key refuses it, and the form comes back with the values typed (the password aside)."""
+    with race_before_flush("INSERT INTO users (email, name, password_hash, is_active, created_at) VALUES "
+                           "('gleichzeitig@housing.example', 'Kollegin', 'x', true, '2026-11-24 08:00:00')") as ran:
+        response = admin_client.post("/admin/users/new", data={
+            "email": "gleichzeitig@housing.example", "name": "Zweite Person", "roles": ["supervisor"],
+            "password": "Lang-genug-Passwort"})
+
+    assert ran == [1]
+    page = body(response)
+    assert response.status_code == 200
+    assert "Jemand anderes hat diesen Datensatz gerade geändert." in page
+    assert re.search(r'<input[^>]*name="name"[^>]*value="Zweite Person"', page)
+    assert User.by_email("gleichzeitig@housing.example") is None  # the colleague's insert went with the rollback
+
+
+def test_a_not_null_violation_is_a_fault_not_a_race_and_keeps_its_error_page(admin_client):
+    """Only a unique or foreign key met, a changed row or SQLite's busy snapshot are told as a race: a NOT NULL
+    violation is the code's fault and answers as before (the error page, nothing saved)."""
+    with race_before_flush("INSERT INTO users (email, name, password_hash, is_active, created_at) VALUES "
+                           "('ohne-name@housing.example', NULL, 'x', true, '2026-11-24 08:00:00')"):
+        response = admin_client.post("/admin/users/new", data={
+            "email": "neu@housing.example", "name": "Neue Person", "roles": ["supervisor"],
+            "password": "Lang-genug-Passwort"})
+
+    assert response.status_code == 409
+    assert 'name="email"' not in body(response)
+    assert User.by_email("neu@housing.example") is None
 
 
 def test_admin_create_user_with_a_short_password_rerenders_with_values_and_message(admin_client):

@@ -29,6 +29,7 @@ from housing.properties.models import (
 )
 from housing.rules.registry import MIN_AREA_PER_PERSON
 
+from ..conftest import race_before_flush
 from ..factories import full_case, png_bytes
 
 HTML_AS_JPEG = b"<html><script>alert(1)</script></html>"
@@ -664,25 +665,14 @@ def test_an_edit_from_an_old_version_tells_the_user_to_reload(officer_client, ed
 def test_a_save_that_races_another_keeps_the_typed_data_and_says_so(officer_client, make_case):
     """Another save lands between this request's load and its write (the version check passed; the row's version
     has moved on when the UPDATE runs): the form comes back with what was typed, nothing half-saved."""
-    from sqlalchemy import event
-    from sqlalchemy import text as sql
-
     prop = make_case(number="1")
     db.session.commit()
-    raced = []
 
-    def the_other_save_lands_first(session, _context, _instances):
-        if not raced:  # the colleague's committed edit, as this transaction sees it at its write
-            raced.append(session.execute(sql("UPDATE properties SET parcel = 'Flur 3 (Kollegin)', "
-                                             "version = version + 1 WHERE id = :id"), {"id": prop.id}).rowcount)
-
-    event.listen(db.session(), "before_flush", the_other_save_lands_first)
-    try:
+    with race_before_flush("UPDATE properties SET parcel = 'Flur 3 (Kollegin)', version = version + 1 "
+                           "WHERE id = :id", {"id": prop.id}) as ran:  # the colleague's edit, committed first
         response = officer_client.post(f"/properties/{prop.id}/edit", data={**EDIT, "version": str(prop.version)})
-    finally:
-        event.remove(db.session(), "before_flush", the_other_save_lands_first)
 
-    assert raced == [1]
+    assert ran == [1]
     assert response.status_code == 200
     page = text(response)
     assert "Jemand anderes hat diesen Datensatz gerade geändert." in page

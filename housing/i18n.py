@@ -139,7 +139,7 @@ def label(message) -> str:
 
 def register_filters(app):
     app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number,
-                                 count=fmt_count)
+                                 grouped=fmt_count)  # not "count": Jinja's own (length)
     # The templates' _() and ngettext(), as Flask-Babel installs them, with the translations found once.
     app.jinja_env.install_gettext_callables(
         gettext=lambda message: translations().ugettext(message),

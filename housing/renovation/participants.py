@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload, raiseload
 from ..audit.services import pending_changes, record
 from ..auth.models import User
 from ..auth.roles import Role
-from ..clock import today
+from ..clock import today, working_days_between
 from ..errors import FieldErrors, ValidationFailed
 from ..extensions import db
 from ..i18n import gettext as _
@@ -206,19 +206,6 @@ def add_qualification(participant: Participant, data: dict, *, actor) -> Qualifi
 # --- attendance ------------------------------------------------------------------------------------
 
 
-def weekdays_between(first: date, last: date) -> int:
-    """Monday to Friday in [first, last] (public holidays are not taken off)."""
-    if last < first:
-        return 0
-    days = (last - first).days + 1
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(rest):
-        if (first + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count
-
-
 @dataclass
 class Attendance:
     participant: Participant
@@ -259,5 +246,5 @@ def attendance_from(participant: Participant, entries: list[HourEntry], first: d
 
 def _attendance(p: Participant, present: Decimal, absent: Decimal, first: date, last: date) -> Attendance:
     start, end = max(first, p.starts_on), min(last, p.ends_on, today())
-    contracted = (p.weekly_hours / 5) * weekdays_between(start, end)
+    contracted = (p.weekly_hours / 5) * working_days_between(start, end)  # a holiday is not owed
     return Attendance(p, present, absent, contracted.quantize(Decimal("0.01")))

@@ -8,7 +8,7 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import openpyxl
@@ -697,6 +697,25 @@ def test_the_package_report_exports_as_xlsx_with_numbers(client, login, supervis
 
     assert rows[1][0] == project_name(ids)
     assert (rows[1][3], rows[1][4], rows[1][5]) == (100, 61.5, 61)
+
+
+def test_attendance_does_not_count_a_public_holiday_as_owed(client, login, supervisor, frozen_clock):
+    """Easter week 2026 (Easter Monday, 6 April): four working days, so 30 h a week owe 24 h, and someone who
+    worked all four days at 6 h is fully present."""
+    ids = viertelwerk_project(supervisor=supervisor, crew_size=1)
+    person = ids["participants"][0]
+    frozen_clock.move_to(datetime(2026, 4, 20, 10, tzinfo=UTC))  # the week after Easter is past
+    for day in range(7, 11):
+        hours.create_entry(work(person, date(2026, 4, day), "6", ids["package"]), actor=supervisor)
+    db.session.commit()
+    login(client, supervisor)
+
+    _header, row = csv_rows(client.get("/viertelwerk/reports?from=2026-04-06&to=2026-04-10&table=attendance"
+                                       "&format=csv"))
+
+    present, absent_, contracted, rate = row[3:]
+    assert [Decimal(v.replace(",", ".")) for v in (present, absent_, contracted)] == [24, 0, 24]
+    assert rate == "100"
 
 
 def test_an_officer_asking_for_the_attendance_export_gets_no_personal_rows(role_client, report_data):

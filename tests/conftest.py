@@ -38,14 +38,10 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def database_url(request, tmp_path_factory):
-    if request.config.getoption("--db") == "postgresql":
-        url = os.environ.get("HOUSING_TEST_DATABASE_URL")
-        if not url:
-            pytest.exit("--db=postgresql needs HOUSING_TEST_DATABASE_URL", returncode=4)
-        with _private_postgresql_database(normalise_database_url(url)) as private_url:
-            yield private_url
-        return
-    yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'housing-test.sqlite3'}"
+    if request.config.getoption("--db") == "postgresql" and not os.environ.get("HOUSING_TEST_DATABASE_URL"):
+        pytest.exit("--db=postgresql needs HOUSING_TEST_DATABASE_URL", returncode=4)
+    with database_of_its_own(request, tmp_path_factory) as url:
+        yield url
 
 
 @contextmanager
@@ -109,6 +105,11 @@ def reset_schema():
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
+    return migrated_app(database_url, tmp_path_factory)
+
+
+def migrated_app(database_url, tmp_path_factory):
+    """The app on ``database_url``, emptied and built by the migrations, ready for tests in transactions."""
     app = create_app(make_config(database_url, tmp_path_factory))
     app.test_client_class = IsolatingClient
     with app.app_context():
@@ -119,6 +120,16 @@ def app(database_url, tmp_path_factory):
         # stay readable after them (the client commits the test's setup before each request).
         db.session.configure(join_transaction_mode="create_savepoint", expire_on_commit=False)
     return app
+
+
+@contextmanager
+def database_of_its_own(request, tmp_path_factory):
+    """The URL of a new, empty database on the suite's database server, dropped afterwards."""
+    if request.config.getoption("--db") == "postgresql":
+        with _private_postgresql_database(normalise_database_url(os.environ["HOUSING_TEST_DATABASE_URL"])) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('own-db') / 'housing-test.sqlite3'}"
 
 
 class IsolatingClient(FlaskClient):

@@ -1,17 +1,14 @@
 """Migrations on a database that already holds data, as a running installation's does."""
 
-import os
-
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from housing import create_app
 from housing.auth.twofactor import unseal
-from housing.database import normalise_database_url
 from housing.extensions import db
 
-from ..conftest import _private_postgresql_database
+from ..conftest import database_of_its_own
 
 
 def test_sqlite_migrations_keep_existing_rows_when_a_referenced_table_is_rebuilt(tmp_path):
@@ -39,13 +36,10 @@ def test_sqlite_migrations_keep_existing_rows_when_a_referenced_table_is_rebuilt
 
 
 @pytest.fixture
-def empty_database(request, tmp_path):
+def empty_database(request, tmp_path_factory):
     """The URL of an empty database of this test's own, on the suite's database."""
-    if request.config.getoption("--db") == "postgresql":
-        with _private_postgresql_database(normalise_database_url(os.environ["HOUSING_TEST_DATABASE_URL"])) as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path}/old.sqlite3"
+    with database_of_its_own(request, tmp_path_factory) as url:
+        yield url
 
 
 def test_0017_seals_the_two_factor_secrets_enrolled_before_it_and_its_downgrade_opens_them(empty_database):

@@ -26,7 +26,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,7 +38,7 @@ from housing.database import normalise_database_url
 from housing.jobs.registry import JOBS
 from housing.jobs.runner import latest_slot, slot_name
 
-from ..conftest import _private_postgresql_database
+from ..conftest import database_of_its_own
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "zwei.worker@housing.example"
@@ -95,24 +94,14 @@ class Database:
             engine.dispose()
 
 
-@contextmanager
-def own_database(request, tmp_path):
-    """A URL of an empty database for this test alone."""
-    if request.config.getoption("--db") == "postgresql":
-        with _private_postgresql_database(normalise_database_url(os.environ["HOUSING_TEST_DATABASE_URL"])) as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'workers.sqlite3'}"
-
-
 def flask(*args) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "housing", *args]
 
 
 @pytest.fixture
-def database(request, tmp_path):
+def database(request, tmp_path, tmp_path_factory):
     """A migrated database of the test's own with the seed's records; the environment for processes on it."""
-    with own_database(request, tmp_path) as url:
+    with database_of_its_own(request, tmp_path_factory) as url:
         env = {key: value for key, value in os.environ.items() if not key.startswith("HOUSING_")}
         env.update(HOUSING_ENV="development", HOUSING_SECRET_KEY="zwei-worker-test", HOUSING_DATABASE_URL=url,
                    HOUSING_UPLOAD_DIR=str(tmp_path / "uploads"), HOUSING_DOCUMENT_DIR=str(tmp_path / "documents"),

@@ -370,6 +370,9 @@ def pages(url: str) -> list[Page]:
         Page("Übersicht Wohnungszugang", "management", ["/placement/overview"]),
         Page("Viertelwerk-Auswertung", "management", [f"/viertelwerk/reports?from={lm}-01"]),
         Page("Startseite", "officer", ["/"]),
+        # For comparison, no target of its own: a logged-in page with nothing but the shell (the officer's inbox
+        # is empty), what every HTML page costs before its own content.
+        Page("Leerer Posteingang (nur die Seite)", "officer", ["/inbox"]),
     ]
 
 

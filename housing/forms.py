@@ -18,8 +18,8 @@ from wtforms.widgets.core import clean_key
 from .clock import EARLIEST_DAY, LATEST_DAY
 from .errors import WRITE_CONFLICTS, DomainError, raced, write_conflict
 from .extensions import db
+from .i18n import gettext, locale_code
 from .i18n import lazy_gettext as _l
-from .i18n import locale_code
 
 _wtforms_catalogs: dict[str, Translations] = {}
 
@@ -87,6 +87,30 @@ class ShellForm:
 def choices(pairs) -> list[SelectChoice]:
     """``[(value, label), ...]`` as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+_move_pairs: dict[tuple, tuple] = {}
+
+
+def move_choices(record, statuses) -> list[SelectChoice]:
+    """A status form's choices: the moves ``record``'s state machine allows from its status to any of ``statuses``,
+    back moves and exits marked. They depend on the status alone (and the language), so they are found once per
+    kind of record, status and language, not by trying every move on every page."""
+    key = (locale_code(), type(record), record.status)
+    pairs = _move_pairs.get(key)
+    if pairs is None:
+        pairs = [("", gettext("– bitte wählen –"))]
+        for status in statuses:
+            if status == record.status:
+                continue
+            try:
+                kind = record.move_kind(status)
+            except DomainError:
+                continue
+            suffix = {"back": gettext(" (zurück)"), "exit": gettext(" (Abschluss)")}.get(kind, "")
+            pairs.append((status.value, f"{status.label}{suffix}"))
+        pairs = _move_pairs[key] = tuple(pairs)
+    return choices(pairs)
 
 
 class Select(widgets.Select):

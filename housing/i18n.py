@@ -60,15 +60,19 @@ def fmt_number(value: Decimal | float | int | None, digits: int = 2) -> str:
     if value is None:
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    group, point = _number_symbols(_language()[0] if has_request_context() else
-                                   current_app.config["BABEL_DEFAULT_LOCALE"])
+    group, point = number_symbols()
     return f"{number:,.{digits}f}".replace(",", "\0").replace(".", point).replace("\0", group)
 
 
-def fmt_count(value: int) -> str:
-    """A whole number grouped in the locale's way (60.000 / 60,000): the board's several hundred counts."""
-    return f"{value:,}".replace(",", _number_symbols(_language()[0] if has_request_context() else
-                                                       current_app.config["BABEL_DEFAULT_LOCALE"])[0])
+def fmt_count(value: int, group: str | None = None) -> str:
+    """A whole number grouped in the locale's way (60.000 / 60,000); ``group``: the separator, where a page writes
+    hundreds of counts and looks it up once (``number_symbols``)."""
+    return f"{value:,}".replace(",", group or number_symbols()[0])
+
+
+def number_symbols() -> tuple[str, str]:
+    """The request's (else the default) locale's group and decimal separators."""
+    return _number_symbols(_language()[0] if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 @lru_cache

@@ -13,9 +13,8 @@ from ..clock import today
 from ..database import MAX_ID, commit_after_reading
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import EmptyForm, choices, run_action, save_form, show_domain_error, submitted_version
+from ..forms import EmptyForm, choices, move_choices, run_action, save_form, show_domain_error, submitted_version
 from ..i18n import gettext as _
-from ..i18n import locale_code
 from ..pagination import InvalidCursor, SortKey, encode_cursor, keyset_page
 from ..properties.models import Property, SocialArea, Unit
 from ..properties.services import active_social_areas
@@ -243,27 +242,8 @@ def edit_household(applicant_id):
     return done or render_template("placement/household_form.html", form=form, applicant=applicant)
 
 
-_status_pairs: dict[tuple[str, ApplicantStatus], tuple] = {}
-
-
 def _status_choices(applicant: Applicant):
-    """The moves the household's status allows, for the status form: they depend on its status alone (and the
-    language), so they are found once per status and language, not by trying every move on every page."""
-    key = (locale_code(), applicant.status)
-    pairs = _status_pairs.get(key)
-    if pairs is None:
-        pairs = [("", _("– bitte wählen –"))]
-        for status in APPLICANT_FLOW + SIDE_EXITS + [ApplicantStatus.AT_RISK]:
-            if status == applicant.status:
-                continue
-            try:
-                kind = applicant.move_kind(status)
-            except DomainError:
-                continue
-            suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
-            pairs.append((status.value, f"{status.label}{suffix}"))
-        pairs = _status_pairs[key] = tuple(pairs)
-    return choices(pairs)
+    return move_choices(applicant, APPLICANT_FLOW + SIDE_EXITS + [ApplicantStatus.AT_RISK])
 
 
 # The household page's statements, built once and bound per request. The household comes with its consents and

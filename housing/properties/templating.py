@@ -4,7 +4,7 @@ deadlines and file lists, the case list's rows and the board's cells."""
 from flask import url_for
 from markupsafe import Markup, escape
 
-from ..i18n import fmt_count, fmt_date, locale_code, ngettext
+from ..i18n import fmt_count, fmt_date, locale_code, ngettext, number_symbols
 from ..i18n import gettext as _
 from ..templating import badge, link_for
 from .models import CaseStatus, Priority, Severity
@@ -24,32 +24,25 @@ PRIORITY_TONES = {Priority.LOW: "muted", Priority.MEDIUM: "neutral", Priority.HI
 _badges: dict[tuple, Markup] = {}
 
 
+def _badge(value, tones: dict) -> Markup:
+    """``value``'s label coloured by ``tones``, made once per value and language (a list shows a hundred)."""
+    key = (locale_code(), type(value), value)
+    made = _badges.get(key)
+    if made is None:
+        made = _badges[key] = badge(value.label, tones[value])
+    return made
+
+
 def status_badge(status: CaseStatus | None) -> Markup:
-    key = (locale_code(), status)
-    try:
-        return _badges[key]
-    except KeyError:
-        made = _badges[key] = (badge(_("kein Problemfall"), "muted") if status is None
-                               else badge(status.label, STATUS_TONES[status]))
-        return made
+    return badge(_("kein Problemfall"), "muted") if status is None else _badge(status, STATUS_TONES)
 
 
 def priority_badge(priority: Priority) -> Markup:
-    key = (locale_code(), priority)
-    try:
-        return _badges[key]
-    except KeyError:
-        made = _badges[key] = badge(priority.label, PRIORITY_TONES[priority])
-        return made
+    return _badge(priority, PRIORITY_TONES)
 
 
 def severity_badge(severity: Severity) -> Markup:
-    key = (locale_code(), severity)
-    try:
-        return _badges[key]
-    except KeyError:
-        made = _badges[key] = badge(severity.label, SEVERITY_TONES[severity])
-        return made
+    return _badge(severity, SEVERITY_TONES)
 
 
 def defect_list(defects, files: dict, today) -> Markup:
@@ -106,9 +99,10 @@ def count_cells(row, strong: bool = False) -> Markup:
     the count (grouped: 1.250) linking to its cases, a muted dot for none. Several hundred per board."""
     head, tail = ('<td class="num"><strong>', "</strong></td>") if strong else ('<td class="num">', "</td>")
     dot = f'{head}<span class="muted">·</span>{tail}'
+    group = number_symbols()[0]
     return Markup("".join(  # noqa: S704 (counts are integers, links escaped)
-        dot if not n else f'{head}<a href="{escape(href)}">{fmt_count(n)}</a>{tail}' if href
-        else f"{head}{fmt_count(n)}{tail}" for n, href in row))
+        dot if not n else f'{head}<a href="{escape(href)}">{fmt_count(n, group)}</a>{tail}' if href
+        else f"{head}{fmt_count(n, group)}{tail}" for n, href in row))
 
 
 def case_rows(rows) -> Markup:
@@ -116,19 +110,11 @@ def case_rows(rows) -> Markup:
     case_url = link_for("properties.detail", "property_id")
     overcrowded = badge(_("überbelegt"), "danger")
     none = '<span class="muted">–</span>'
-    badges: dict = {}  # the page's few statuses and priorities, each badge made once
-
-    def badge_of(value, make):
-        found = badges.get((make, value))
-        if found is None:
-            found = badges[make, value] = make(value)
-        return found
-
     return Markup("".join(  # noqa: S704 (every value escaped or markup already)
         f'<tr><td><a href="{case_url(row.id)}"><strong>{escape(row.street)} {escape(row.house_number)}'
         f'</strong></a><br><span class="muted small">{escape(row.postcode)} Dortmund</span></td>'
-        f"<td>{escape(row.area)}</td><td>{badge_of(row.status, status_badge)}</td>"
-        f"<td>{badge_of(row.priority, priority_badge)}</td>"
+        f"<td>{escape(row.area)}</td><td>{status_badge(row.status)}</td>"
+        f"<td>{priority_badge(row.priority)}</td>"
         f'<td class="num">{row.condition_rating or "–"}</td>'
         f"<td>{overcrowded if row.is_overcrowded else none}</td>"
         f'<td class="nowrap">{fmt_date(row.status_changed_at)}</td></tr>'

@@ -15,9 +15,8 @@ from ..clock import today
 from ..database import commit_after_reading
 from ..errors import DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
-from ..forms import choices, save_form, show_domain_error, submitted_version
+from ..forms import choices, move_choices, save_form, show_domain_error, submitted_version
 from ..i18n import gettext as _
-from ..i18n import locale_code
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import Column, export_response, require_format
 from ..reports.pdf import pdf_response
@@ -273,29 +272,10 @@ def detail(property_id):
     return page
 
 
-_transition_pairs: dict[tuple, list] = {}
-
-
 def _transition_choices(prop: Property):
-    """The moves the case's status allows, for the status form: they depend on its status alone (and the
-    language), so they are found once per status and language."""
     if prop.status is None or prop.status == CaseStatus.DEMOLISHED:
         return []
-    key = (locale_code(), prop.status)
-    pairs = _transition_pairs.get(key)
-    if pairs is None:
-        pairs = [("", _("– bitte wählen –"))]
-        for status in PIPELINE + EXITS:
-            if status == prop.status:
-                continue
-            try:
-                kind = prop.move_kind(status)
-            except DomainError:
-                continue
-            suffix = {"back": _(" (zurück)"), "exit": _(" (Abschluss)")}.get(kind, "")
-            pairs.append((status.value, f"{status.label}{suffix}"))
-        _transition_pairs[key] = pairs
-    return choices(pairs)
+    return move_choices(prop, PIPELINE + EXITS)
 
 
 @bp.route("/properties/<int:property_id>/transition", methods=["POST"])

@@ -7,8 +7,10 @@ the slot taken and does nothing.
 
 import logging
 import signal
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import DBAPIError
 
 from ..clock import LOCAL_TZ, utcnow
 from ..extensions import db
@@ -17,6 +19,10 @@ from .registry import JOBS
 from .runner import catch_up, latest_slot, run_scheduled, trigger_of
 
 log = logging.getLogger(__name__)
+
+# A catch-up that failed at the start (the database not up yet, SQLite busy under a long write) is tried again this
+# soon, not only at the next quarter hour.
+START_RETRY = timedelta(minutes=1)
 
 
 def _fire(app, name: str) -> None:
@@ -64,9 +70,22 @@ def catch_up_missed(app) -> list[tuple[str, str, str]]:
     return done
 
 
-def run_forever(app) -> None:
-    catch_up_missed(app)
+def prepare(app) -> BlockingScheduler:
+    """The scheduler, after catching up. A database it cannot reach at the start does not stop it (a process
+    manager would give up restarting it after a few quick failures): the catch-up is tried again a minute later,
+    and every quarter of an hour after that."""
     scheduler = build_scheduler(app)
+    try:
+        catch_up_missed(app)
+    except DBAPIError:
+        log.exception("Catching up at the start failed; trying again in %s", START_RETRY)
+        scheduler.add_job(catch_up_missed, "date", run_date=datetime.now(LOCAL_TZ) + START_RETRY, args=[app],
+                          id="catch-up-retry", misfire_grace_time=None)
+    return scheduler
+
+
+def run_forever(app) -> None:
+    scheduler = prepare(app)
 
     def stop(signum, frame):
         scheduler.shutdown(wait=False)

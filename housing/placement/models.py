@@ -4,7 +4,7 @@ offers, tenancies, aftercare and landlord support (DOMAIN.md section 5)."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, SmallInteger, String, Text, exists
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, SmallInteger, String, Text, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -231,7 +231,28 @@ class Applicant(PersonName, db.Model):
                 failures.append(_("Für „wohnungssuchend“ fehlt die Einkommensquelle."))
             if self.housing_situation is None:
                 failures.append(_("Für „wohnungssuchend“ fehlt die aktuelle Wohnsituation."))
+        # The steps after the search follow the offer and the tenancy: by hand only where those are on record,
+        # else a household could be counted as housed or stabilised without ever having had a flat.
+        if target == ApplicantStatus.OFFER and not self._has(Offer, Offer.status.in_(OPEN_OFFERS)):
+            failures.append(_("Für „Angebot“ braucht der Haushalt ein laufendes Angebot; es entsteht, wenn er für "
+                              "eine Wohnung vorgeschlagen wird."))
+        if target == ApplicantStatus.APPROVAL_PENDING and not self._has(
+                Offer, Offer.status == OfferStatus.APPROVAL_PENDING):
+            failures.append(_("Für „Zustimmung Jobcenter ausstehend“ braucht der Haushalt ein Angebot, das auf die "
+                              "Zustimmung des Jobcenters wartet."))
+        if target == ApplicantStatus.CONTRACT_SIGNED and not self._has(Tenancy):
+            failures.append(_("Für „Mietvertrag unterschrieben“ braucht der Haushalt ein Mietverhältnis; es "
+                              "entsteht, wenn im Angebot der Mietvertrag eingetragen wird."))
+        if index > APPLICANT_FLOW.index(ApplicantStatus.CONTRACT_SIGNED) and not self._has(
+                Tenancy, Tenancy.starts_on <= on):
+            failures.append(_("Für „%(status)s“ braucht der Haushalt ein Mietverhältnis, das begonnen hat.",
+                              status=target.label))
         return failures
+
+    def _has(self, model, *conditions) -> bool:
+        """Whether the household has an offer or tenancy (``model``) meeting ``conditions``."""
+        return self.id is not None and bool(db.session.scalar(select(exists().where(
+            model.applicant_id == self.id, *conditions))))
 
     def move_to(self, target: ApplicantStatus, *, actor, on: date, reason: str | None = None,
                 check_guards: bool = True) -> "ApplicantTransition":

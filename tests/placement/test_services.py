@@ -251,6 +251,52 @@ def test_at_risk_exists_only_for_a_running_tenancy(make_household, advisor, stat
     assert applicant.status == ApplicantStatus(status)
 
 
+NO_OFFER = "Für „Angebot“ braucht der Haushalt ein laufendes Angebot; es entsteht, wenn er für eine Wohnung " \
+    "vorgeschlagen wird."
+NO_CONTRACT = "Für „Mietvertrag unterschrieben“ braucht der Haushalt ein Mietverhältnis; es entsteht, wenn im " \
+    "Angebot der Mietvertrag eingetragen wird."
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("offer", NO_OFFER),
+    ("approval_pending", "Für „Zustimmung Jobcenter ausstehend“ braucht der Haushalt ein Angebot, das auf die "
+                         "Zustimmung des Jobcenters wartet."),
+    ("contract_signed", NO_CONTRACT),
+    ("moved_in", "Für „eingezogen“ braucht der Haushalt ein Mietverhältnis, das begonnen hat."),
+    ("aftercare", "Für „Nachbetreuung“ braucht der Haushalt ein Mietverhältnis, das begonnen hat."),
+    ("stabilised", "Für „stabilisiert“ braucht der Haushalt ein Mietverhältnis, das begonnen hat."),
+])
+def test_a_searching_household_cannot_be_moved_by_hand_past_an_offer_or_tenancy_it_does_not_have(
+        make_household, advisor, target, message):
+    """Stabilised without ever having had a flat would count in the management figures as a success."""
+    household = make_household((1, 0))
+
+    error = refused(Conflict, services.transition_applicant, household, target, actor=advisor)
+
+    assert error.fields == {"to": [message]}
+    assert household.status == ApplicantStatus.SEARCHING
+
+
+def test_the_steps_by_hand_follow_the_offer_and_the_tenancy_on_record(make_household, make_flat, advisor):
+    household = make_household((1, 0))
+    offer = services.propose(household, make_flat(area="50", net="380", charges="150"), actor=advisor)
+    services.transition_applicant(household, "searching", actor=advisor, reason="Angebot noch offen")
+    services.transition_applicant(household, "offer", actor=advisor)  # the open offer is on record
+    assert refused(Conflict, services.transition_applicant, household, "contract_signed",
+                   actor=advisor).fields == {"to": [NO_CONTRACT]}
+
+    accept_and_sign(offer, advisor, starts_on=TODAY + timedelta(days=10))
+    assert household.status == ApplicantStatus.CONTRACT_SIGNED
+    services.transition_applicant(household, "searching", actor=advisor, reason="Einzug verschoben")
+    services.transition_applicant(household, "contract_signed", actor=advisor)
+    assert refused(Conflict, services.transition_applicant, household, "moved_in", actor=advisor).fields == {
+        "to": ["Für „eingezogen“ braucht der Haushalt ein Mietverhältnis, das begonnen hat."]}
+
+    with time_machine.travel(NOW + timedelta(days=10), tick=False):
+        services.transition_applicant(household, "stabilised", actor=advisor)
+    assert household.status == ApplicantStatus.STABILISED
+
+
 @pytest.fixture
 def tenant(make_household, make_flat, advisor):
     """A household whose contract is signed today for a 50 m² flat (the offer accepted, the Jobcenter asked)."""

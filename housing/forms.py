@@ -18,7 +18,7 @@ from wtforms.widgets.core import clean_key
 from .clock import EARLIEST_DAY, LATEST_DAY
 from .errors import WRITE_CONFLICTS, DomainError, raced, write_conflict
 from .extensions import db
-from .i18n import gettext, locale_code
+from .i18n import gettext, locale_code, parse_decimal
 from .i18n import lazy_gettext as _l
 
 _wtforms_catalogs: dict[str, Translations] = {}
@@ -159,7 +159,7 @@ MAX_DECIMAL = Decimal("1e10")  # no amount, area or hour count here comes near t
 
 
 class LocalDecimalField(DecimalField):
-    """A decimal as people type it here: "1.234,50" and "12,5" as well as "12.5".
+    """A decimal as people type it here (``i18n.parse_decimal``): "1.234,50", "980.000" and "12,5" as well as "12.5".
 
     A text input (number inputs refuse the German comma in many browsers) with the numeric keypad."""
 
@@ -173,11 +173,8 @@ class LocalDecimalField(DecimalField):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        text = valuelist[0].strip().replace("\u00a0", "").replace(" ", "")
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
         try:
-            value = Decimal(text)
+            value = parse_decimal(valuelist[0])
         except (ArithmeticError, ValueError):  # decimal's InvalidOperation, Overflow ("1e999999999")
             value = None
         if value is None or not value.is_finite():

@@ -1,5 +1,6 @@
 """Locale selection and German formats for dates, money and numbers."""
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -68,6 +69,32 @@ def fmt_count(value: int, group: str | None = None) -> str:
     """A whole number grouped in the locale's way (60.000 / 60,000); ``group``: the separator, where a page writes
     hundreds of counts and looks it up once (``number_symbols``)."""
     return f"{value:,}".replace(",", group or number_symbols()[0])
+
+
+# A number written with the locale's thousands separator: "980.000" and "1.234,50" in German, "980,000" in English.
+# A first group of 0 is no grouping ("0.500" is a half).
+_GROUPED = {group: re.compile(rf"[-+]?[1-9]\d{{0,2}}(?:{re.escape(group)}\d{{3}})+(?:{re.escape(point)}\d*)?")
+            for group, point in ((".", ","), (",", "."))}
+
+
+def parse_decimal(text: str, locale: str | None = None) -> Decimal:
+    """A number as people type it in ``locale`` (default: the request's): in German "1.234,50", "980.000" (nine
+    hundred and eighty thousand), "12,5" and also "12.5"; in English "1,234.50", "980,000", "12.5" and also
+    "12,5". Raises ``ArithmeticError`` or ``ValueError`` for what is no number ("1.234.5", "12.34,5")."""
+    locale = locale or (locale_code() if has_request_context() else "de")
+    group, point = number_symbols_of(locale)
+    text = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if _GROUPED[group].fullmatch(text):
+        text = text.replace(group, "")
+    if text.count(",") + text.count(".") > 1:
+        raise ValueError(text)
+    return Decimal(text.replace(",", "."))
+
+
+def number_symbols_of(locale: str) -> tuple[str, str]:
+    """``locale``'s group and decimal separators, "." and "," only (Babel's English, German)."""
+    group, point = _number_symbols(locale)
+    return ("," if group == "," else "."), ("." if point == "." else ",")
 
 
 def number_symbols() -> tuple[str, str]:

@@ -7,11 +7,12 @@ returns a Python value, or None for an empty cell, or raises ``CellError`` with 
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import force_locale
 
 from ..i18n import gettext as _
+from ..i18n import parse_decimal
 
 
 class CellError(ValueError):
@@ -56,8 +57,6 @@ def _float_decimal(value: float) -> Decimal:
 
 
 UNITS = re.compile(r"(€|eur|euro|m²|m2|qm|h|std\.?|stunden)$", re.IGNORECASE)
-GERMAN_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-GERMAN_DECIMAL = re.compile(r"^-?(\d+|\d{1,3}(\.\d{3})+),\d+$")
 
 
 def decimal(value) -> Decimal | None:
@@ -74,13 +73,9 @@ def decimal(value) -> Decimal | None:
         raise CellError(_("Eine Zahl wird erwartet, nicht ein Datum."))
     raw = str(value).strip()
     cleaned = UNITS.sub("", raw.replace("\u00a0", " ").strip()).strip().replace(" ", "")
-    if "," in cleaned:  # German: "." groups thousands, "," is the decimal comma
-        cleaned = cleaned.replace(".", "").replace(",", ".") if GERMAN_DECIMAL.match(cleaned) else "x"
-    elif GERMAN_THOUSANDS.match(cleaned):  # "1.234" in a German list is one thousand two hundred thirty-four
-        cleaned = cleaned.replace(".", "")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
+    try:  # the lists are German: "1.234" is one thousand two hundred thirty-four
+        number = parse_decimal(cleaned, "de")
+    except (ArithmeticError, ValueError):
         number = None
     if number is None or not number.is_finite():
         raise CellError(_("Eine Zahl wird erwartet (z. B. 12,5), nicht „%(value)s“.", value=_shown(raw)))

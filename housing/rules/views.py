@@ -1,4 +1,3 @@
-from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,6 +9,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_domain_error
 from ..i18n import gettext as _
+from ..i18n import parse_decimal
 from . import bp, services
 from .forms import RuleVersionForm, SettingsForm
 from .registry import DEFINITIONS
@@ -98,6 +98,6 @@ def _decimal(text):
     if text in (None, ""):
         return None
     try:
-        return Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
-    except ArithmeticError:  # decimal's InvalidOperation, Overflow ("1e999999999")
+        return parse_decimal(text)
+    except (ArithmeticError, ValueError):  # decimal's InvalidOperation, Overflow ("1e999999999")
         return text

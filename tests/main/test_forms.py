@@ -1,4 +1,7 @@
-"""Shared form pieces: the select that writes its options directly draws what WTForms' own select draws."""
+"""Shared form pieces: the select that writes its options directly draws what WTForms' own select draws; amounts
+are read as people write them in their language."""
+
+from decimal import Decimal
 
 import pytest
 import wtforms.widgets.core
@@ -10,7 +13,15 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectChoice
 from wtforms import SelectField as WTFormsSelectField
 
-from housing.forms import WTFORMS_HTML_PARAMS, EmptyForm, SelectField, ShellForm, choices, html_params
+from housing.forms import (
+    WTFORMS_HTML_PARAMS,
+    EmptyForm,
+    LocalDecimalField,
+    SelectField,
+    ShellForm,
+    choices,
+    html_params,
+)
 from housing.forms import Form as HousingForm
 from housing.properties.models import CaseStatus
 
@@ -92,3 +103,33 @@ def test_the_shell_draws_the_token_field_an_empty_form_draws(app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     with app.test_request_context():
         assert str(ShellForm().csrf_token) == ""
+
+
+class Amount(Form):
+    amount = LocalDecimalField("Betrag")
+
+
+@pytest.mark.parametrize(("language", "typed", "value"), [
+    ("de", "980.000", "980000"),  # the thousands dot, as an appraisal is written: not 980,00 €
+    ("de", "1.250.000,50", "1250000.50"),
+    ("de", "12,5", "12.5"),
+    ("de", "12.5", "12.5"),  # a decimal point typed out of habit
+    ("de", "0.500", "0.500"),
+    ("de", "1 234,5", "1234.5"),
+    ("en", "980,000", "980000"),
+    ("en", "1,234.50", "1234.50"),
+    ("en", "12,5", "12.5"),
+])
+def test_an_amount_is_read_as_people_write_it_in_their_language(app, language, typed, value):
+    with app.test_request_context(), force_locale(language):
+        form = Amount(MultiDict({"amount": typed}))
+        assert form.validate()
+        assert form.amount.data == Decimal(value)
+
+
+@pytest.mark.parametrize("typed", ["1.234.5", "12.34,5", "1,2,3", "zwölf", "1.234,5,0"])
+def test_a_number_with_misplaced_separators_is_refused_not_guessed(app, typed):
+    with app.test_request_context():
+        form = Amount(MultiDict({"amount": typed}))
+        assert not form.validate()
+        assert form.amount.errors == ["Bitte eine Zahl angeben, z. B. 12,5."]

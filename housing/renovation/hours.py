@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..auth.roles import Role
-from ..clock import EARLIEST_DAY, LATEST_DAY, today, utcnow
+from ..clock import EARLIEST_DAY, LATEST_DAY, public_holidays, today, utcnow
 from ..errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
+from ..i18n import fmt_date
 from ..i18n import gettext as _
 from .models import Absence, HourEntry, MonthLock, Participant, WorkPackage
 
@@ -263,6 +264,26 @@ def save_batch(items: list[EntryInput | tuple], *, actor, upsert: bool = True) -
 # --- months ------------------------------------------------------------------------------------------
 
 
+def last_working_day(first: date, until: date | None = None) -> date:
+    """The month's last working day (Monday to Friday, no public holiday), or the last one up to ``until``."""
+    day = min(month_end(first), until or LATEST_DAY)
+    while day > first and (day.weekday() >= 5 or day in public_holidays(day.year)):
+        day -= timedelta(days=1)
+    return day
+
+
+def approvable_from(participant: Participant, first: date) -> date:
+    """The day a participant's month can be approved: its last working day, or the measure's where it ends earlier.
+    Approving locks every day of the month, so an approval before then would shut out the days still to come."""
+    return last_working_day(first, participant.ends_on)
+
+
+def month_to_approve(on: date) -> date:
+    """The month a supervisor approves next: this one from its last working day on, else the one before."""
+    first = month_start(on)
+    return first if on >= last_working_day(first) else month_start(first - timedelta(days=1))
+
+
 def approve_month(participant: Participant, first: date, *, actor) -> MonthLock:
     """The supervisor approves a participant's month; from then on its hours cannot change."""
     if not participant.can_be_seen_by(actor):
@@ -270,6 +291,10 @@ def approve_month(participant: Participant, first: date, *, actor) -> MonthLock:
     first = month_start(first)
     if first > month_start(today()):
         raise Conflict(_("Ein Monat in der Zukunft kann nicht freigegeben werden."))
+    ready = approvable_from(participant, first)
+    if today() < ready:
+        raise Conflict(_("Der Monat läuft noch: Freigeben lässt er sich ab dem %(day)s, seinem letzten Arbeitstag "
+                         "(die Freigabe sperrt alle Tage des Monats).", day=fmt_date(ready)))
     lock = db.session.scalar(select(MonthLock).where(MonthLock.participant_id == participant.id,
                                                      MonthLock.month == first))
     if lock is not None and lock.is_locked:

@@ -118,7 +118,8 @@ def project(project_id):
     cost_form = MaterialCostForm(booked_on=today())
     cost_form.work_package_id.choices = _package_choices(project, blank=_("ganzes Projekt"))
     return render_template("renovation/project.html", project=project, progress=services.progress(project),
-                           crew=crew, crew_visible=crew_visible, costs=costs, cost_form=cost_form, today=today())
+                           crew=crew, crew_visible=crew_visible, costs=costs, cost_form=cost_form, today=today(),
+                           approval_month=hours.month_to_approve(today()))
 
 
 def _package_choices(project, blank=None):
@@ -261,6 +262,7 @@ def crew_month(project_id, month):
     locked = {pid for pid, _month in hours.locked_months_of([person.id for person in crew], first, first)}
     return render_template("renovation/crew_month.html", project=project, first=first, rates=rates, locked=locked,
                            month_title=reports.month_title(first), form=EmptyForm(), today=today(),
+                           approvable_from=hours.last_working_day(first),
                            previous=hours.month_start(first - timedelta(days=1)),
                            following=hours.month_end(first) + timedelta(days=1))
 
@@ -407,7 +409,8 @@ def month(participant_id, month):
     rate = participants.attendance_from(person, entries, first, hours.month_end(first))
     page = render_template("renovation/month.html", participant=person, first=first, entries=entries,
                            locked=locked, rate=rate, approve_form=EmptyForm(), unlock_form=UnlockForm(),
-                           month_title=reports.month_title(first), today=today())
+                           month_title=reports.month_title(first), today=today(),
+                           approvable_from=hours.approvable_from(person, first))
     record("participant.month_view", person, summary=month)
     db.session.commit()  # after rendering: the commit expires every entry read
     return page

@@ -1,5 +1,5 @@
-"""A supervisor's week in the browser: enter the crew's week, fix a rejected cell, approve the month,
-download the timesheet."""
+"""A supervisor's week in the browser: enter the crew's week, fix a rejected cell, approve last month (after a
+question), download the timesheet."""
 
 import io
 from datetime import timedelta
@@ -57,9 +57,24 @@ def test_supervisor_enters_a_week_fixes_a_cell_approves_the_month_and_downloads_
         assert db.session.scalar(select(func.count(HourEntry.id))) == 15
         assert db.session.scalar(select(func.sum(HourEntry.hours)).where(HourEntry.participant_id == second)) == 32
 
-    # Approve the month on the person's month page; it locks.
-    month = monday.strftime("%Y-%m")
+    # Approve last month (a month is approved once it is over) on the person's month page: the page asks first,
+    # and a "no" leaves the month open; a "yes" locks it.
+    month = (today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     page.goto(f"{live_server.url}/viertelwerk/participants/{first}/months/{month}")
+    questions = []
+
+    def answer(accept):
+        def handle(dialog):
+            questions.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        return handle
+
+    page.once("dialog", answer(False))
+    page.get_by_role("button", name="Monat freigeben").click()
+    assert questions and "Danach lassen sich die Stunden nicht mehr ändern" in questions[0]
+    with live_db():
+        assert db.session.scalar(select(MonthLock).where(MonthLock.participant_id == first)) is None
+    page.once("dialog", answer(True))
     page.get_by_role("button", name="Monat freigeben").click()
     expect(page.get_by_text("freigegeben und gesperrt").first).to_be_visible()
     with live_db():

@@ -33,6 +33,15 @@ LAST_WEEK = [date(2026, 3, 9) + timedelta(days=n) for n in range(5)]  # KW 11, M
 LAST_WEEK_PARAM = "2026-W11"
 
 
+# The last working day of March: from then on the month can be approved (hours.approvable_from).
+MARCH_OVER = datetime(2026, 3, 31, 10, tzinfo=UTC)
+
+
+def march_over():
+    """The clock on 31 March for as long as the ``with`` lasts (an approval of March), then back on the 18th."""
+    return time_machine.travel(MARCH_OVER, tick=False)
+
+
 @pytest.fixture(autouse=True)
 def frozen_clock():
     with time_machine.travel(NOW, tick=False) as traveller:

@@ -22,6 +22,7 @@ from .conftest import (
     count_entries,
     entries_of,
     lock_of,
+    march_over,
     work,
 )
 
@@ -579,7 +580,8 @@ def test_approving_a_month_locks_it_and_a_later_entry_into_it_is_a_conflict(api,
     assert api.post("/hour-entries", entry_json(project, MONDAY, "6")).status_code == 201
     entry_id = entries_of(project["participant"])[0].id
 
-    response = api.post(f"/participants/{project['participant']}/months/2026-03/approve")
+    with march_over():
+        response = api.post(f"/participants/{project['participant']}/months/2026-03/approve")
 
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"participant_id": project["participant"], "month": "2026-03", "locked": True}
@@ -592,11 +594,15 @@ def test_approving_a_month_locks_it_and_a_later_entry_into_it_is_a_conflict(api,
     assert [e.worked_on for e in entries_of(project["participant"])] == [MONDAY]
 
 
-def test_approving_twice_or_a_future_month_is_a_conflict(api, project):
-    assert api.post(f"/participants/{project['participant']}/months/2026-03/approve").status_code == 200
+def test_approving_twice_a_running_or_a_future_month_is_a_conflict(api, project):
+    error = error_of(api.post(f"/participants/{project['participant']}/months/2026-03/approve"), 409)
+    assert error["message"] == ("Der Monat läuft noch: Freigeben lässt er sich ab dem 31.03.2026, seinem letzten "
+                                "Arbeitstag (die Freigabe sperrt alle Tage des Monats).")
+    with march_over():
+        assert api.post(f"/participants/{project['participant']}/months/2026-03/approve").status_code == 200
 
-    error_of(api.post(f"/participants/{project['participant']}/months/2026-03/approve"), 409)
-    error_of(api.post(f"/participants/{project['participant']}/months/2026-04/approve"), 409)
+        error_of(api.post(f"/participants/{project['participant']}/months/2026-03/approve"), 409)
+        error_of(api.post(f"/participants/{project['participant']}/months/2026-04/approve"), 409)
 
 
 def test_approving_a_malformed_month_or_another_crews_month_is_404(api, api_for, project):
@@ -697,7 +703,8 @@ def test_an_invalid_work_package_is_422_and_another_projects_package_is_404(api,
 
 def test_an_admin_reopens_an_approved_month_with_a_reason(api, admin_api, project):
     pid = project["participant"]
-    assert api.post(f"/participants/{pid}/months/2026-03/approve").status_code == 200
+    with march_over():
+        assert api.post(f"/participants/{pid}/months/2026-03/approve").status_code == 200
 
     error_of(api.post(f"/participants/{pid}/months/2026-03/unlock", {"reason": "Korrektur"}), 403)
     assert set(error_of(admin_api.post(f"/participants/{pid}/months/2026-03/unlock", {"reason": ""}),

@@ -24,6 +24,7 @@ from housing.renovation.models import Absence, HourEntry, MonthLock
 from ..factories import UserFactory, viertelwerk_project
 from .conftest import (
     LAST_WEEK,
+    MARCH_OVER,
     MEASURE_START,
     TODAY,
     absent,
@@ -31,6 +32,7 @@ from .conftest import (
     count_entries,
     entries_of,
     lock_of,
+    march_over,
     person,
     work,
 )
@@ -383,7 +385,8 @@ def test_a_housing_officer_cannot_record_hours(project):
 def locked_march(project, supervisor):
     """An entry on Monday 9 March, then March approved and locked."""
     entry = hours.create_entry(work(project["participant"], MONDAY, "6", project["package"]), actor=supervisor)
-    hours.approve_month(person(project), MARCH, actor=supervisor)
+    with march_over():
+        hours.approve_month(person(project), MARCH, actor=supervisor)
     db.session.commit()
     return entry
 
@@ -425,7 +428,8 @@ def test_a_lock_covers_only_its_own_participant_and_month(locked_march, project,
 
 
 def test_approving_a_month_locks_it_and_is_audited(project, supervisor):
-    lock = hours.approve_month(person(project), date(2026, 3, 12), actor=supervisor)
+    with march_over():
+        lock = hours.approve_month(person(project), date(2026, 3, 12), actor=supervisor)
     db.session.commit()
 
     assert lock.month == MARCH
@@ -444,11 +448,35 @@ def test_approving_a_future_month_is_refused(project, supervisor):
     assert lock_of(project["participant"], date(2026, 4, 1)) is None
 
 
-def test_approving_a_month_twice_is_refused(project, supervisor):
-    hours.approve_month(person(project), MARCH, actor=supervisor)
-    db.session.commit()
-
+def test_a_running_month_can_be_approved_from_its_last_working_day_on(project, supervisor, frozen_clock):
+    """Approving locks every day of the month: on the 18th it would shut out the rest of March."""
     error = refused(lambda: hours.approve_month(person(project), MARCH, actor=supervisor), Conflict)
+    assert error.message == ("Der Monat läuft noch: Freigeben lässt er sich ab dem 31.03.2026, seinem letzten "
+                             "Arbeitstag (die Freigabe sperrt alle Tage des Monats).")
+    assert lock_of(project["participant"], MARCH) is None
+
+    frozen_clock.move_to(MARCH_OVER)
+    assert hours.approve_month(person(project), MARCH, actor=supervisor).is_locked
+
+
+def test_the_last_working_day_skips_weekends_and_holidays_and_ends_with_the_measure(project):
+    assert hours.last_working_day(date(2026, 5, 1)) == date(2026, 5, 29)  # the 30th/31st a weekend
+    assert hours.last_working_day(date(2026, 12, 1)) == date(2026, 12, 31)
+    assert hours.last_working_day(date(2027, 12, 1)) == date(2027, 12, 31)  # a Friday
+    assert hours.last_working_day(date(2026, 4, 1), until=date(2026, 4, 6)) == date(2026, 4, 2)  # Easter
+    leaving = person(project)
+    leaving.ends_on = date(2026, 3, 20)
+    assert hours.approvable_from(leaving, MARCH) == date(2026, 3, 20)
+    assert hours.month_to_approve(date(2026, 3, 18)) == date(2026, 2, 1)
+    assert hours.month_to_approve(date(2026, 3, 31)) == MARCH
+
+
+def test_approving_a_month_twice_is_refused(project, supervisor):
+    with march_over():
+        hours.approve_month(person(project), MARCH, actor=supervisor)
+        db.session.commit()
+
+        error = refused(lambda: hours.approve_month(person(project), MARCH, actor=supervisor), Conflict)
 
     assert error.message == "Der Monat 03/2026 ist bereits freigegeben."
     assert db.session.scalar(select(db.func.count()).select_from(MonthLock)) == 1
@@ -494,7 +522,8 @@ def test_an_unlocked_month_can_be_approved_again(locked_march, project, supervis
     hours.unlock_month(person(project), MARCH, "Korrektur", actor=admin)
     db.session.commit()
 
-    lock = hours.approve_month(person(project), MARCH, actor=supervisor)
+    with march_over():
+        lock = hours.approve_month(person(project), MARCH, actor=supervisor)
 
     assert lock.is_locked and lock.unlock_reason is None
     assert db.session.scalar(select(db.func.count()).select_from(MonthLock)) == 1

@@ -23,6 +23,7 @@ from .conftest import (
     count_entries,
     entries_of,
     flashes,
+    march_over,
     page_text,
     person,
     work,
@@ -358,7 +359,8 @@ def crew_with_lock(supervisor):
     """Two people; the first one's March (with an entry on Monday the 9th) is approved and locked."""
     ids = viertelwerk_project(supervisor=supervisor, crew_size=2)
     hours.create_entry(work(ids["participants"][0], MONDAY, "6", ids["package"]), actor=supervisor)
-    hours.approve_month(person(ids, 0), date(2026, 3, 1), actor=supervisor)
+    with march_over():
+        hours.approve_month(person(ids, 0), date(2026, 3, 1), actor=supervisor)
     db.session.commit()
     return ids
 

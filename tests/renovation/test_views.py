@@ -28,11 +28,13 @@ from ..factories import UserFactory, viertelwerk_project
 from .conftest import (
     LAST_WEEK,
     LAST_WEEK_PARAM,
+    MARCH_OVER,
     MEASURE_START,
     absent,
     add_participant,
     flashes,
     lock_of,
+    march_over,
     work,
 )
 
@@ -269,13 +271,20 @@ def test_the_month_page_lists_the_entries_and_offers_approval(client, login, sup
     assert "Di 10.03.2026 Urlaub 6,00" in text
     assert "Anwesend 7,50 Std." in text and "Abwesend 6,00 Std." in text
     assert "Anwesenheitsquote 10 % von 78,00 vertraglichen Stunden" in text  # 13 weekdays to 18 March × 6 h
-    assert f'action="{month_url(pid)}/approve"' in response.get_data(as_text=True)
+    assert "Freigabe ab 31.03.2026 (letzter Arbeitstag)" in text  # approving would lock the days still to come
+    assert f'action="{month_url(pid)}/approve"' not in response.get_data(as_text=True)
+    with march_over():
+        login(client, supervisor)  # a new session: the one of the 18th has run idle by the 31st
+        page = client.get(month_url(pid)).get_data(as_text=True)
+    assert f'action="{month_url(pid)}/approve"' in page
+    assert 'data-confirm="März 2026 freigeben? Danach lassen sich die Stunden nicht mehr ändern' in page
 
 
-def test_the_approve_button_locks_the_month_and_the_sheet_cells(client, login, supervisor, project):
+def test_the_approve_button_locks_the_month_and_the_sheet_cells(client, login, supervisor, project, frozen_clock):
     pid = project["participant"]
     hours.create_entry(work(pid, MONDAY, "7.5", project["package"]), actor=supervisor)
     db.session.commit()
+    frozen_clock.move_to(MARCH_OVER)
     login(client, supervisor)
 
     response = client.post(f"{month_url(pid)}/approve")
@@ -297,13 +306,14 @@ def test_the_approve_button_locks_the_month_and_the_sheet_cells(client, login, s
 
 def test_approving_an_approved_month_again_says_so(client, login, supervisor, project):
     pid = project["participant"]
-    hours.approve_month(db.session.get(Participant, pid), MARCH, actor=supervisor)
-    db.session.commit()
-    login(client, supervisor)
+    with march_over():
+        hours.approve_month(db.session.get(Participant, pid), MARCH, actor=supervisor)
+        db.session.commit()
+        login(client, supervisor)
 
-    client.post(f"{month_url(pid)}/approve")
+        client.post(f"{month_url(pid)}/approve")
 
-    assert "Der Monat 03/2026 ist bereits freigegeben." in flashes(client.get(month_url(pid)))
+        assert "Der Monat 03/2026 ist bereits freigegeben." in flashes(client.get(month_url(pid)))
 
 
 def test_a_future_month_has_no_approve_button_and_cannot_be_approved(client, login, supervisor, project):
@@ -328,7 +338,8 @@ def test_a_malformed_month_is_404(client, login, supervisor, project):
 @pytest.fixture
 def locked_march(project, supervisor):
     hours.create_entry(work(project["participant"], MONDAY, "6", project["package"]), actor=supervisor)
-    hours.approve_month(db.session.get(Participant, project["participant"]), MARCH, actor=supervisor)
+    with march_over():
+        hours.approve_month(db.session.get(Participant, project["participant"]), MARCH, actor=supervisor)
     db.session.commit()
     return project
 
@@ -464,7 +475,8 @@ def test_the_timesheet_column_headers_are_not_broken_mid_word(client, login, sup
 
 
 def test_the_timesheet_of_a_locked_month_says_so_and_is_audited(client, login, supervisor, timesheet_person):
-    hours.approve_month(db.session.get(Participant, timesheet_person.id), MARCH, actor=supervisor)
+    with march_over():
+        hours.approve_month(db.session.get(Participant, timesheet_person.id), MARCH, actor=supervisor)
     db.session.commit()
     login(client, supervisor)
 

@@ -208,4 +208,6 @@ def save(rows: list[Row], *, actor) -> tuple[int, int]:
 
 
 def total(cells) -> Decimal:
-    return sum((c.entry.hours for c in cells if c.entry is not None and c.entry.absence is None), Decimal("0"))
+    """The hours a row's person worked in the period: on the row's work package and on others ("+6,00 Fenster")."""
+    return sum((entry.hours for c in cells for entry in ([c.entry] if c.entry is not None else []) + c.others
+                if entry.absence is None), Decimal("0"))

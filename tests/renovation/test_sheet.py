@@ -190,6 +190,26 @@ def test_a_row_books_on_the_work_package_chosen_for_it(client, login, supervisor
     assert only_entry(second, MONDAY).work_package_id == painting.id
 
 
+def test_a_rows_total_counts_the_hours_on_other_work_packages_too(client, login, supervisor, admin):
+    """A person booked on the row's package on Monday and on another one on Tuesday (and both on Wednesday) worked
+    all of those hours: the row's sum is theirs, not the chosen package's."""
+    ids = viertelwerk_project(supervisor=supervisor, crew_size=1)
+    windows = save_work_package(db.session.get(RenovationProject, ids["project"]), None,
+                                {"trade": "Fenster", "planned_hours": Decimal("40")}, actor=admin)
+    pid = ids["participants"][0]
+    hours.create_entry(work(pid, MONDAY, "6", ids["package"]), actor=supervisor)
+    hours.create_entry(work(pid, TUESDAY, "6", windows.id), actor=supervisor)
+    hours.create_entry(work(pid, WEDNESDAY, "2", windows.id), actor=supervisor)
+    hours.create_entry(work(pid, WEDNESDAY, "4", ids["package"]), actor=supervisor)
+    hours.create_entry(absent(pid, date(2026, 3, 13), "6", "vacation"), actor=supervisor)
+    db.session.commit()
+    login(client, supervisor)
+
+    page = client.get(sheet_url(ids, week=LAST_WEEK_PARAM)).get_data(as_text=True)
+
+    assert re.search(r'class="num sheet-total">\s*18,00\s*<', page)  # 6 + 6 + 2 + 4; the holiday is no work
+
+
 # --- bad cells ------------------------------------------------------------------------------------------------
 
 

@@ -22,6 +22,20 @@ def shown(count: int) -> str:
     return "< 3" if 0 < count < SMALL else str(count)
 
 
+HIDDEN = "x"  # a cell left out, so that a small one beside it cannot be worked out from the published total
+
+
+def shown_breakdown(counts: dict) -> dict:
+    """A breakdown's counts for print beside its published total: small ones as "< 3", and where that hides a
+    single cell, the next smallest one hidden too ("x"); else the total less the others gives the small one away."""
+    result = {key: shown(n) for key, n in counts.items()}
+    small = [key for key, n in counts.items() if 0 < n < SMALL]
+    others = sorted((n, key) for key, n in counts.items() if n >= SMALL)
+    if len(small) == 1 and others:
+        result[others[0][1]] = HIDDEN
+    return result
+
+
 @dataclass
 class Figures:
     months: list[date]
@@ -43,12 +57,13 @@ def figures(on: date, months: int = 12) -> Figures:
     and open flats, the aftercare due, the households by status."""
     first = (on.replace(day=1) - relativedelta(months=months - 1))
     result = Figures(months=[first + relativedelta(months=n) for n in range(months)])
-    since = f"{first:%Y-%m}"
+    since, until = f"{first:%Y-%m}", f"{on:%Y-%m}"
     running = (select(PlacementMonth.month, PlacementMonth.days, PlacementMonth.tenancies,
                       func.sum(PlacementMonth.tenancies).over(partition_by=PlacementMonth.month,
                                                               order_by=PlacementMonth.days).label("upto"),
                       func.sum(PlacementMonth.tenancies).over(partition_by=PlacementMonth.month).label("total"))
-               .where(PlacementMonth.month >= since, PlacementMonth.tenancies > 0).subquery())
+               .where(PlacementMonth.month >= since, PlacementMonth.month <= until, PlacementMonth.tenancies > 0)
+               .subquery())
     lower, upper = (running.c.total + 1) // 2, running.c.total // 2 + 1  # the middle ranks (one or two)
     middle: dict[date, list[int]] = {}
     for key, total, value, upto, n in db.session.execute(
@@ -63,7 +78,8 @@ def figures(on: date, months: int = 12) -> Figures:
     result.days_to_contract = {first_day: int(median(values)) for first_day, values in middle.items()}
     result.placements_by_area = {area: int(n) for area, n in db.session.execute(
         select(PlacementArea.social_area_id, func.sum(PlacementArea.tenancies))
-        .where(PlacementArea.month >= since).group_by(PlacementArea.social_area_id)) if n}
+        .where(PlacementArea.month >= since, PlacementArea.month <= until)  # not the tenancies yet to begin
+        .group_by(PlacementArea.social_area_id)) if n}
     result.open_by_area = dict(db.session.execute(
         select(FlatCount.social_area_id, FlatCount.flats)
         .where(FlatCount.status == VacancyStatus.OPEN.value, FlatCount.flats > 0)).all())

@@ -599,7 +599,8 @@ def overview_page():
     """Placements per month, time to contract, open flats, aftercare due; by social area. Aggregates only."""
     data = overview.figures(today())
     areas = {area.id: area for area in db.session.scalars(select(SocialArea))}
-    return render_template("placement/overview.html", data=data, areas=areas, shown=overview.shown, today=today())
+    return render_template("placement/overview.html", data=data, areas=areas, shown=overview.shown,
+                           small=overview.SMALL, today=today())
 
 
 @bp.app_template_filter("topic_label")

@@ -47,7 +47,7 @@ from ..placement.models import (
     Tenancy,
     household_type,
 )
-from ..placement.overview import shown
+from ..placement.overview import shown_breakdown
 from ..properties.models import EXITS, PIPELINE, CaseStatus, Property, SocialArea, StatusTransition, Unit
 from ..renovation.hours import month_key, parse_month
 from ..renovation.models import Absence, HourEntry, ProjectStatus, RenovationProject, WorkPackage
@@ -443,7 +443,8 @@ def _placement_story(doc: Document, period: Period, figures: PlacementFigures) -
     story = [CondPageBreak(70 * mm), para(_("3. Wohnraumvermittlung"), "h2"),
              para(_("Mietverhältnisse, die im Berichtszeitraum begonnen haben, und Wohnungsangebote an Haushalte. "
                     "Zahlen ohne Personenbezug; in den Aufschlüsselungen nach Haushalten erscheinen Zahlen von "
-                    "1 und 2 als „< 3“."))]
+                    "1 und 2 als „< 3“, und „x“ steht für eine Zahl, die mit ausgelassen ist, damit sich eine kleine "
+                    "nicht aus der Summe errechnen lässt."))]
     offers = figures.offers
     accepted = sum(offers.get(s, 0) for s in (OfferStatus.ACCEPTED, OfferStatus.APPROVAL_PENDING,
                                               OfferStatus.CONTRACT_SIGNED))
@@ -467,8 +468,8 @@ def _placement_story(doc: Document, period: Period, figures: PlacementFigures) -
                                if figures.placements else None))
 
     sizes, types = figures.by_size(), figures.by_type()
-    size_rows = [(_("Haushaltsgröße"), _("Haushalte"))] + [(k, shown(n)) for k, n in sizes.items()]
-    type_rows = [(_("Haushaltsform"), _("Haushalte"))] + [(k, shown(n)) for k, n in types.items()]
+    size_rows = [(_("Haushaltsgröße"), _("Haushalte"))] + list(shown_breakdown(sizes).items())
+    type_rows = [(_("Haushaltsform"), _("Haushalte"))] + list(shown_breakdown(types).items())
     if not sizes:
         size_rows.append((_("Keine Daten im Zeitraum"), ""))
         type_rows.append((_("Keine Daten im Zeitraum"), ""))

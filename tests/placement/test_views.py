@@ -618,7 +618,32 @@ def test_the_overview_counts_placements_of_the_month(advisor_client, make_househ
 
     text = page_text(advisor_client.get("/placement/overview"))
 
-    assert re.search(r'<tr><td>03/2026</td><td class="num">1</td><td class="num">60</td></tr>', text)
+    # one contract: neither its count nor its days to the contract (the median of one) is told exactly
+    assert re.search(r'<tr><td>03/2026</td><td class="num">< 3</td><td class="num">–</td></tr>', text)
+
+
+def test_the_overview_counts_no_tenancy_that_has_yet_to_begin(advisor_client, make_household, make_flat, advisor):
+    for starts_on in (TODAY, TODAY, TODAY, TODAY + relativedelta(months=1)):
+        household = make_household((1, 0))
+        accept_and_sign(services.propose(household, make_flat(area="50", net="300", charges="100"), actor=advisor),
+                        advisor, starts_on=starts_on)
+
+    text = page_text(advisor_client.get("/placement/overview"))
+
+    assert re.search(r'<tr><td>03/2026</td><td class="num">3</td><td class="num">60</td></tr>', text)
+    assert re.search(r'<tr><td>Nordmarkt</td><td class="num">3</td>', text)  # not 4: one begins next month
+
+
+@pytest.mark.parametrize(("counts", "printed"), [
+    ({"a": 1, "b": 4, "c": 7}, {"a": "< 3", "b": "x", "c": "7"}),  # 12 - 7 - 4 would give the 1 away
+    ({"a": 1, "b": 2, "c": 5}, {"a": "< 3", "b": "< 3", "c": "5"}),  # 1 + 2 = 3: which is which stays open
+    ({"a": 5, "b": 3, "c": 0}, {"a": "5", "b": "3", "c": "0"}),
+    ({"a": 2}, {"a": "< 3"}),
+])
+def test_a_breakdown_hides_a_second_cell_where_the_total_would_give_a_small_one_away(counts, printed):
+    from housing.placement.overview import shown_breakdown
+
+    assert shown_breakdown(counts) == printed
 
 
 def test_the_overview_gives_each_months_median_days_to_the_contract_as_python_would(advisor, make_household,

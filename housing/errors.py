@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Response, current_app, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -208,6 +209,18 @@ class FieldErrors:
         except ValueError:
             self.add(field, _("Unbekannter Wert „%(value)s“.", value=value))
             return None
+
+    def email(self, field: str, value) -> str | None:
+        """``value`` as an e-mail address to write to (trimmed; None when empty); notes a message on ``field`` when
+        it cannot be one ("ana@@beispiel", no @). Whether the domain receives mail is not asked."""
+        text = (value or "").strip()
+        if not text:
+            return None
+        try:
+            validate_email(text, check_deliverability=False)
+        except EmailNotValidError:
+            self.add(field, _("Bitte eine gültige E-Mail-Adresse angeben, z. B. name@beispiel.de."))
+        return text[:254]
 
     def day(self, field: str, value) -> None:
         """Notes a message on ``field`` when the date lies outside the days the system counts with."""

@@ -96,8 +96,8 @@ def _validate_applicant(data: dict, errors: FieldErrors) -> dict:
     if birth is not None and not date(1900, 1, 1) <= birth <= today():
         errors.add("birth_date", _("Bitte ein plausibles Geburtsdatum angeben."))
     clean["birth_date"] = birth
-    for field, limit in (("phone", 40), ("email", 254)):
-        clean[field] = (data.get(field) or "").strip()[:limit] or None
+    clean["phone"] = (data.get("phone") or "").strip()[:40] or None
+    clean["email"] = errors.email("email", data.get("email"))
     languages = data.get("languages") or []
     if isinstance(languages, str):
         languages = [part.strip() for part in languages.split(",")]
@@ -150,11 +150,17 @@ def set_health_note(applicant: Applicant, note: str | None, basis: str | None, *
                summary="gelöscht" if note is None else ("angelegt" if old is None else "geändert"))
 
 
+def _refuse_overlap(preferred: list[SocialArea], excluded: list[SocialArea], errors: FieldErrors) -> None:
+    both = sorted(area.name for area in set(preferred) & set(excluded))
+    if both:
+        errors.add("excluded_areas", _("Ein Gebiet kann nicht zugleich Wunschgebiet und ausgeschlossen sein: "
+                                       "%(areas)s.", areas=", ".join(both)))
+
+
 def _set_areas(applicant: Applicant, preferred: list[SocialArea], excluded: list[SocialArea]) -> None:
     db.session.execute(applicant_areas.delete().where(applicant_areas.c.applicant_id == applicant.id))
     rows = [{"applicant_id": applicant.id, "social_area_id": a.id, "is_excluded": False} for a in preferred]
-    rows += [{"applicant_id": applicant.id, "social_area_id": a.id, "is_excluded": True} for a in excluded
-             if a not in preferred]
+    rows += [{"applicant_id": applicant.id, "social_area_id": a.id, "is_excluded": True} for a in excluded]
     if rows:
         db.session.execute(applicant_areas.insert(), rows)
     db.session.expire(applicant, ["preferred_areas", "excluded_areas"])
@@ -166,6 +172,7 @@ def create_applicant(data: dict, *, actor) -> Applicant:
     clean = _validate_applicant(data, errors)
     preferred = _areas(data.get("preferred_areas"), errors, "preferred_areas")
     excluded = _areas(data.get("excluded_areas"), errors, "excluded_areas")
+    _refuse_overlap(preferred, excluded, errors)
     errors.raise_if_any()
     if clean["advisor_id"] is None and actor is not None and actor.has_role(Role.TENANT_ADVISOR):
         clean["advisor_id"] = actor.id
@@ -188,6 +195,8 @@ def update_applicant(applicant: Applicant, data: dict, *, actor, version: int | 
     clean = _validate_applicant(merged, errors)
     preferred = _areas(data["preferred_areas"], errors, "preferred_areas") if "preferred_areas" in data else None
     excluded = _areas(data["excluded_areas"], errors, "excluded_areas") if "excluded_areas" in data else None
+    _refuse_overlap(preferred if preferred is not None else applicant.preferred_areas,
+                    excluded if excluded is not None else applicant.excluded_areas, errors)
     errors.raise_if_any()
     for key, value in clean.items():
         setattr(applicant, key, value)
@@ -273,6 +282,7 @@ def save_landlord(landlord: Landlord | None, data: dict, *, actor) -> Landlord:
     since = data.get("cooperation_since")
     if since and since > today():
         errors.add("cooperation_since", _("Das Datum darf nicht in der Zukunft liegen."))
+    email = errors.email("email", data.get("email"))
     errors.raise_if_any()
     clash = db.session.scalar(select(Landlord.id).where(func.lower(Landlord.name) == name.lower()))
     if clash is not None and (landlord is None or clash != landlord.id):
@@ -282,8 +292,9 @@ def save_landlord(landlord: Landlord | None, data: dict, *, actor) -> Landlord:
         landlord = Landlord()
         db.session.add(landlord)
     landlord.name, landlord.kind, landlord.cooperation_since = name[:200], kind, since
-    for field, limit in (("contact_person", 200), ("phone", 40), ("email", 254), ("address", 300)):
+    for field, limit in (("contact_person", 200), ("phone", 40), ("address", 300)):
         setattr(landlord, field, (data.get(field) or "").strip()[:limit] or None)
+    landlord.email = email
     landlord.notes = (data.get("notes") or "").strip() or None
     changes = pending_changes(landlord)
     db.session.flush()

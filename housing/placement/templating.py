@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 from ..i18n import fmt_date, fmt_money, fmt_number, locale_code, ngettext, translations
 from ..i18n import gettext as _
 from ..templating import badge, link_for
-from .models import ApplicantStatus, OfferStatus, Urgency, VacancyStatus
+from .models import APPLICANT_FLOW, ApplicantStatus, OfferStatus, Urgency, VacancyStatus
 
 APPLICANT_TONES = {
     ApplicantStatus.FIRST_CONTACT: "neutral", ApplicantStatus.REGISTERED: "neutral",
@@ -182,13 +182,24 @@ def flat_candidates(matches, vacancy_id: int, csrf: Markup) -> Markup:
                     _("Zurzeit passt kein wohnungssuchender Haushalt."))
 
 
+# The statuses in which a household waits for a flat (the list shows for how long).
+WAITING = frozenset(APPLICANT_FLOW[:APPLICANT_FLOW.index(ApplicantStatus.CONTRACT_SIGNED)])
+
+
 def household_rows(rows, today) -> Markup:
     """The households list's table rows (placement/households.html) from its column rows (views._household_rows)."""
     if not rows:
         return Markup('<tr class="empty-row"><td colspan="7">%s</td></tr>') % _("Keine Haushalte für diese Auswahl.")
     household_url = link_for("placement.household", "applicant_id")
-    interpreter = f' <span class="badge badge--muted">{escape(_("Dolmetschung"))}</span>'
-    days = escape(_("Tage"))
+    interpreter = _("Dolmetschung")  # not inside the f-string below: the catalog's extraction does not look there
+    interpreter = f' <span class="badge badge--muted">{escape(interpreter)}</span>'
+    def waited(row) -> str:
+        """How long a household still looking for a flat has waited since registering; none once it has one."""
+        if row.status not in WAITING:
+            return ""
+        days = ngettext("%(num)d Tag", "%(num)d Tage", (today - row.registered_on).days)
+        return f' <span class="muted small">({escape(days)})</span>'
+
     # The page's few situations, statuses and urgencies, each written once.
     situations = {value: escape(value.label) for value in {row.housing_situation for row in rows} if value}
     situations[None] = "–"
@@ -199,8 +210,7 @@ def household_rows(rows, today) -> Markup:
         f'</strong></a>{interpreter if row.interpreter_needed else ""}</td>\n'
         f"<td>{statuses[row.status]}</td>\n<td>{urgencies[row.urgency]}</td>\n"
         f'<td class="num">{row.persons}</td>\n<td>{situations[row.housing_situation]}</td>\n'
-        f'<td class="nowrap">{fmt_date(row.registered_on)} <span class="muted small">'
-        f"({(today - row.registered_on).days} {days})</span></td>\n"
+        f'<td class="nowrap">{fmt_date(row.registered_on)}{waited(row)}</td>\n'
         f'<td>{escape(row.advisor_name or "–")}</td>\n</tr>\n'
         for row in rows))
 

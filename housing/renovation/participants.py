@@ -111,8 +111,9 @@ def _validate(data: dict, errors: FieldErrors, *, actor) -> dict:
     elif not date(1940, 1, 1) <= birth <= today() - timedelta(days=15 * 365):
         errors.add("birth_date", _("Bitte ein plausibles Geburtsdatum angeben (mindestens 15 Jahre alt)."))
     clean["birth_date"] = birth
-    for field, limit in (("phone", 40), ("email", 254), ("jobcenter_ref", 40)):
+    for field, limit in (("phone", 40), ("jobcenter_ref", 40)):
         clean[field] = (data.get(field) or "").strip()[:limit] or None
+    clean["email"] = errors.email("email", data.get("email"))
     try:
         clean["funding_basis"] = FundingBasis(data.get("funding_basis"))
     except ValueError:

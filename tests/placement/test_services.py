@@ -393,6 +393,43 @@ def test_revoking_the_placement_consent_removes_the_household_from_the_candidate
 # --- landlords and flats ----------------------------------------------------------------------------------------
 
 
+EMAIL_WRONG = "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@beispiel.de."
+
+
+@pytest.mark.parametrize("email", ["ana@@beispiel.de", "kein-at-zeichen", "ana@", "ana beispiel@de.de"])
+def test_an_e_mail_address_that_cannot_be_one_is_refused_for_households_and_landlords(advisor, email):
+    error = refused(ValidationFailed, services.create_applicant,
+                    {"first_name": "Ana", "last_name": "Testfall", "adults": 1, "email": email}, actor=advisor)
+    assert error.fields == {"email": [EMAIL_WRONG]}
+    error = refused(ValidationFailed, services.save_landlord, None,
+                    {"name": "Spar- und Bauverein", "kind": "association", "email": email}, actor=advisor)
+    assert error.fields == {"email": [EMAIL_WRONG]}
+    assert db.session.scalar(select(func.count(Applicant.id))) == 0
+    assert db.session.scalar(select(func.count(Landlord.id))) == 0
+
+
+def test_a_good_e_mail_address_is_kept_as_typed_and_an_empty_one_is_none(advisor):
+    household = new_household(advisor, email="  ana.popescu@beispiel.de ")
+    landlord = services.save_landlord(None, {"name": "Spar- und Bauverein", "kind": "association", "email": ""},
+                                      actor=advisor)
+
+    assert (household.email, landlord.email) == ("ana.popescu@beispiel.de", None)
+
+
+def test_a_social_area_cannot_be_wished_for_and_excluded_at_once(advisor):
+    error = refused(ValidationFailed, services.create_applicant,
+                    {"first_name": "Ana", "last_name": "Testfall", "adults": 1,
+                     "preferred_areas": ["hafen", "nordmarkt"], "excluded_areas": ["hafen"]}, actor=advisor)
+    assert error.fields == {"excluded_areas": [
+        "Ein Gebiet kann nicht zugleich Wunschgebiet und ausgeschlossen sein: Hafen."]}
+
+    household = new_household(advisor, preferred_areas=["hafen"])
+    error = refused(ValidationFailed, services.update_applicant, household, {"excluded_areas": ["hafen"]},
+                    actor=advisor)
+    assert "excluded_areas" in error.fields
+    assert [area.slug for area in household.preferred_areas] == ["hafen"] and household.excluded_areas == []
+
+
 def test_a_landlord_needs_a_name_and_a_kind(advisor):
     error = refused(ValidationFailed, services.save_landlord, None, {"name": " ", "kind": "bank"}, actor=advisor)
 

@@ -158,15 +158,17 @@ def test_a_flats_line_is_its_macros(app):
 
 
 # The lists' rows and the households' status chips as households.html and flats.html wrote them in Jinja.
-HOUSEHOLD_ROWS = """{%- set household_url, interpreter, days = link_for("placement.household", "applicant_id"),
-  _("Dolmetschung"), _("Tage") %}
+# Since then: the wait only for households still looking for a flat, and "1 Tag" in the singular.
+HOUSEHOLD_ROWS = """{%- set household_url, interpreter = link_for("placement.household", "applicant_id"),
+  _("Dolmetschung") %}
 {% for a in rows %}<tr>
 <td><a href="{{ household_url(a.id) }}"><strong>{{ a.last_name }}, {{ a.first_name }}</strong></a>{% if
   a.interpreter_needed %} <span class="badge badge--muted">{{ interpreter }}</span>{% endif %}</td>
 <td>{{ applicant_status_badge(a.status) }}</td><td>{{ urgency_badge(a.urgency) }}</td>
 <td class="num">{{ a.persons }}</td><td>{{ a.housing_situation.label if a.housing_situation else "–" }}</td>
-<td class="nowrap">{{ a.registered_on|date }} <span class="muted small">({{ (today - a.registered_on).days }} {{ days
-  }})</span></td><td>{{ a.advisor_name or "–" }}</td></tr>
+<td class="nowrap">{{ a.registered_on|date }}{% if a.status.value in ("first_contact", "registered", "clearing",
+  "searching", "offer", "approval_pending") %} <span class="muted small">({{ ngettext("%(num)d Tag", "%(num)d Tage",
+  (today - a.registered_on).days) }})</span>{% endif %}</td><td>{{ a.advisor_name or "–" }}</td></tr>
 {% else %}<tr class="empty-row"><td colspan="7">{{ _("Keine Haushalte für diese Auswahl.") }}</td></tr>{% endfor %}"""
 FLAT_ROWS = """{%- set flat_url, step_free = link_for("placement.flat", "vacancy_id"), _("stufenlos") %}
 {% for v in rows %}<tr>
@@ -191,7 +193,7 @@ def test_the_lists_rows_and_chips_are_the_templates_markup(app, language):
                   for n, status, urgency, situation, advisor in (
                       (1, ApplicantStatus.SEARCHING, Urgency.HIGH, HousingSituation.HOMELESS, "A. <Beraterin>"),
                       (2, ApplicantStatus.OFFER, Urgency.NORMAL, None, None),
-                      (3, ApplicantStatus.SEARCHING, Urgency.HIGH, HousingSituation.HOMELESS, "B"))]
+                      (3, ApplicantStatus.MOVED_IN, Urgency.HIGH, HousingSituation.HOMELESS, "B"))]
     flats = [SimpleNamespace(id=n, street="Straße <1>", house_number="2&3", label="EG", rent_capped=bool(n % 2),
                              step_free=n > 1, area_name="Nord & Markt", area_m2=Decimal("1234.5"), rooms=rooms,
                              net_cold_rent=Decimal("1000.10"), service_charges=Decimal(n), available_from=today,

@@ -88,6 +88,20 @@ def test_the_caseload_lists_the_advisors_households_most_urgent_and_longest_wait
     assert household_ids(everyone) == [emergency.id, high.id, normal_old.id, colleagues.id]
 
 
+def test_the_list_counts_the_wait_only_while_a_household_looks_for_a_flat(web, make_household, make_flat, advisor):
+    searching = make_household((1, 0), last_name="Suchend", registered_on=TODAY - timedelta(days=1))
+    housed = make_household((1, 0), last_name="Eingezogen", registered_on=TODAY - timedelta(days=329))
+    accept_and_sign(services.propose(housed, make_flat(area="50", net="300", charges="100"), actor=advisor),
+                    advisor)
+
+    rows = {name: cell for name, cell in re.findall(
+        r'<strong>(\w+), [^<]*</strong>.*?<td class="nowrap">(.*?)</td>', page_text(web.get("/placement/households")),
+        flags=re.S)}
+
+    assert searching.status == ApplicantStatus.SEARCHING and "(1 Tag)" in rows["Suchend"]
+    assert housed.status == ApplicantStatus.CONTRACT_SIGNED and "Tag" not in rows["Eingezogen"]
+
+
 def test_each_advisor_sees_their_own_caseload_on_every_page_of_the_list(web, role_client, make_household):
     colleague = role_client("tenant_advisor")
     mine = [make_household((1, 0), registered_on=TODAY - timedelta(days=n)) for n in range(1, 53)]

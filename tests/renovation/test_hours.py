@@ -745,3 +745,17 @@ def test_the_renovation_package_can_be_imported_on_its_own():
                             capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 0, result.stderr[-600:]
+
+
+def test_a_participants_e_mail_address_must_be_one(project, supervisor):
+    from housing.renovation.participants import create_participant
+
+    data = {"first_name": "Ana", "last_name": "Popa", "birth_date": date(1990, 5, 17), "funding_basis": "sgb2_16e",
+            "starts_on": MEASURE_START, "ends_on": TODAY + timedelta(days=300), "weekly_hours": Decimal("30"),
+            "project_id": project["project"], "default_work_package_id": project["package"],
+            "safety_briefing_on": MEASURE_START, "email": "ana@@beispiel"}
+
+    error = refused(lambda: create_participant(data, actor=supervisor), ValidationFailed)
+
+    assert error.fields == {"email": ["Bitte eine gültige E-Mail-Adresse angeben, z. B. name@beispiel.de."]}
+    assert create_participant({**data, "email": "ana@beispiel.de"}, actor=supervisor).email == "ana@beispiel.de"

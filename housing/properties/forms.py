@@ -36,7 +36,10 @@ def _with_blank(pairs, blank=_l("– bitte wählen –")):
 class PropertyForm(Form):
     street = StringField(_l("Straße"), validators=[DataRequired(), Length(max=120)])
     house_number = StringField(_l("Hausnummer"), validators=[DataRequired(), Length(max=12)])
-    postcode = StringField(_l("PLZ"), validators=[DataRequired(), Length(min=5, max=5)], default="44147")
+    # Five digits: the service says so ("Die Postleitzahl hat fünf Ziffern."); WTForms' own message for an exact
+    # length has no German in its catalog.
+    postcode = StringField(_l("PLZ"), validators=[DataRequired()], default="44147",
+                           render_kw={"maxlength": 5, "inputmode": "numeric"})
     social_area = SelectField(_l("Sozialraum"), validators=[DataRequired()])
     parcel = StringField(_l("Flurstück"), validators=[Optional(), Length(max=120)],
                          description=_l("Gemarkung / Flur / Flurstück, z. B. „Dortmund / 12 / 345“"))

@@ -440,6 +440,15 @@ def test_the_new_case_form_creates_property_and_referral_and_redirects(officer_c
     assert "Der Fall Mallinckrodtstraße 100 ist angelegt." in flashes(officer_client.get(response.headers["Location"]))
 
 
+@pytest.mark.parametrize("postcode", ["4414", "441470"])
+def test_a_postcode_of_the_wrong_length_is_told_in_german(officer_client, postcode):
+    response = officer_client.post("/cases/new", data={**NEW_CASE, "postcode": postcode,
+                                                       "received_on": today().isoformat()})
+
+    assert field_errors(response) == ["Die Postleitzahl hat fünf Ziffern."]  # not WTForms' English
+    assert count(Property) == 0
+
+
 def test_the_new_case_form_shows_service_errors_on_the_fields_and_saves_nothing(officer_client):
     response = officer_client.post("/cases/new", data={**NEW_CASE, "postcode": "4414x",
                                                        "received_on": (today() + timedelta(days=1)).isoformat()})

@@ -267,6 +267,13 @@ _HOUSEHOLD_TENANCIES = (select(Tenancy.id, Tenancy.starts_on, Tenancy.net_cold_r
 @bp.route("/households/<int:applicant_id>")
 @roles_required(*CASEWORK_ROLES)
 def household(applicant_id):
+    return _household_page(applicant_id)
+
+
+def _household_page(applicant_id: int, *, status_form: StatusForm | None = None,
+                    consent_form: ConsentForm | None = None):
+    """The household's page; a refused status change or consent comes back in its form, as typed, with the
+    message at the field."""
     applicant = db.session.execute(_HOUSEHOLD, {"applicant_id": applicant_id}).unique().scalar_one_or_none()
     if applicant is None or not may_see_applicant(current_user, applicant):
         abort(404)
@@ -280,11 +287,12 @@ def household(applicant_id):
     tenancies = db.session.execute(_HOUSEHOLD_TENANCIES, {"applicant_id": applicant.id}).all()
     # The page's forms are drawn with the page's CSRF field (the same token), not each with one of its own.
     drawn = {"csrf": False}
-    status_form = StatusForm(version=applicant.version, meta=drawn)
+    if status_form is None:
+        status_form = StatusForm(version=applicant.version, meta=drawn)
     status_form.to.choices = _status_choices(applicant)
     page = render_template("placement/household.html", applicant=applicant, flats=flats, near=near, offers=offers,
                            pager_urls=pager_urls, tenancies=tenancies, status_form=status_form,
-                           consent_form=ConsentForm(given_on=today(), meta=drawn), today=today(),
+                           consent_form=consent_form or ConsentForm(given_on=today(), meta=drawn), today=today(),
                            preferred_areas=[name for _id, name in areas.preferred],
                            excluded_areas=[name for _id, name in areas.excluded],
                            health_form=_health_note_form(applicant, drawn)
@@ -300,13 +308,11 @@ def household_status(applicant_id):
     applicant = _load(Applicant, applicant_id)
     form = StatusForm()
     form.to.choices = _status_choices(applicant)
-    if form.validate_on_submit():
-        run_action(lambda: services.transition_applicant(applicant, form.to.data, actor=current_user,
-                                                         reason=form.reason.data, version=submitted_version(form)),
-                   lambda _moved: _("Neuer Stand: %(status)s.", status=applicant.status.label))
-    else:
-        flash(_("Bitte wählen Sie den neuen Stand."), "error")
-    return redirect(url_for("placement.household", applicant_id=applicant.id))
+    done = save_form(form, lambda: services.transition_applicant(
+        applicant, form.to.data, actor=current_user, reason=form.reason.data, version=submitted_version(form)),
+        success=lambda _moved: _("Neuer Stand: %(status)s.", status=applicant.status.label),
+        redirect_to=url_for("placement.household", applicant_id=applicant.id))
+    return done or (_household_page(applicant.id, status_form=form), 422)
 
 
 @bp.route("/households/<int:applicant_id>/health-note", methods=["POST"])
@@ -334,12 +340,10 @@ def _health_note_form(applicant, meta=None):
 def add_consent(applicant_id):
     applicant = _load(Applicant, applicant_id)
     form = ConsentForm()
-    if form.validate_on_submit():
-        run_action(lambda: services.add_consent(applicant, form.data, actor=current_user),
-                   _("Die Einwilligung ist eingetragen."))
-    else:
-        flash(_("Bitte Zweck und Datum angeben."), "error")
-    return redirect(url_for("placement.household", applicant_id=applicant.id) + "#consents")
+    done = save_form(form, lambda: services.add_consent(applicant, form.data, actor=current_user),
+                     success=_("Die Einwilligung ist eingetragen."),
+                     redirect_to=url_for("placement.household", applicant_id=applicant.id) + "#consents")
+    return done or (_household_page(applicant.id, consent_form=form), 422)
 
 
 @bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])

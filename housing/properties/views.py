@@ -250,15 +250,20 @@ def _projects_of_statement():
 @bp.route("/properties/<int:property_id>")
 @roles_required(*CASE_ROLES)
 def detail(property_id):
+    prop = get_property_or_404(property_id)
+    transition_form = TransitionForm(version=prop.version)
+    transition_form.to.choices = _transition_choices(prop)
+    return _detail_page(prop, transition_form)
+
+
+def _detail_page(prop: Property, transition_form: TransitionForm):
+    """The case file, with the status form as given (a refused change comes back with what was chosen)."""
     from ..renovation.services import progress_of  # the area after this one; imported late to avoid a cycle
 
-    prop = get_property_or_404(property_id)
     records = services.case_records(prop)
     case = {"property_id": prop.id}
     ownerships = list(db.session.scalars(_OWNERSHIPS_OF, case))
     projects = progress_of(list(db.session.scalars(_projects_of_statement(), case)))
-    transition_form = TransitionForm(version=prop.version)
-    transition_form.to.choices = _transition_choices(prop)
     page = render_template(
         "properties/detail.html", prop=prop, units=services.units_of(prop), inspections=records.inspections,
         orders=records.orders, acquisitions=records.acquisitions, ownerships=ownerships, referrals=records.referrals,
@@ -284,19 +289,13 @@ def transition(property_id):
     prop = get_property_or_404(property_id)
     form = TransitionForm()
     form.to.choices = _transition_choices(prop)
-    if form.validate_on_submit():
-        try:
-            services.transition(prop, form.to.data, actor=current_user, reason=form.reason.data,
-                                version=submitted_version(form))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Neuer Stand: %(status)s.", status=prop.status.label), "success")
-    else:
-        flash(_("Bitte wählen Sie den neuen Stand."), "error")
-    return redirect(url_for("properties.detail", property_id=prop.id) + "#status")
+    done = save_form(form, lambda: services.transition(prop, form.to.data, actor=current_user,
+                                                       reason=form.reason.data, version=submitted_version(form)),
+                     success=lambda _move: _("Neuer Stand: %(status)s.", status=prop.status.label),
+                     redirect_to=url_for("properties.detail", property_id=prop.id) + "#status")
+    # Refused: the case file again, the choice and the reason kept and the message at the field (the form's
+    # address ends in #status, so the browser shows the box).
+    return done or (_detail_page(prop, form), 422)
 
 
 @bp.route("/properties/<int:property_id>/edit", methods=["GET", "POST"])

@@ -69,6 +69,10 @@ def tenancy_of(applicant_id) -> Tenancy:
     return db.session.scalar(select(Tenancy).where(Tenancy.applicant_id == applicant_id))
 
 
+def field_errors(response) -> list[str]:
+    return [html.unescape(m) for m in re.findall(r'<p class="field__error">(.*?)</p>', response.get_data(as_text=True))]
+
+
 # --- caseload -----------------------------------------------------------------------------------------------------
 
 
@@ -277,8 +281,10 @@ def test_the_status_form_moves_the_household_and_refuses_with_the_reason_why(web
     page = web.get(f"/placement/households/{household.id}")
     assert 'value="withdrawn"' in page.get_data(as_text=True) and 'value="at_risk"' not in page.get_data(as_text=True)
 
-    refused = web.post(url, data={"to": "withdrawn", "version": household.version}, follow_redirects=True)
-    assert "Bitte begründen Sie diesen Schritt." in " ".join(flashes(refused))
+    refused = web.post(url, data={"to": "withdrawn", "version": household.version})
+    assert refused.status_code == 422
+    assert field_errors(refused) == ["Bitte begründen Sie diesen Schritt."]  # at the reason, the choice kept
+    assert '<option selected value="withdrawn">' in refused.get_data(as_text=True)
     assert fresh(Applicant, household.id).status == ApplicantStatus.SEARCHING
 
     moved = web.post(url, data={"to": "withdrawn", "reason": "zieht nach Köln", "version": household.version},
@@ -287,15 +293,15 @@ def test_the_status_form_moves_the_household_and_refuses_with_the_reason_why(web
     assert fresh(Applicant, household.id).status == ApplicantStatus.WITHDRAWN
 
 
-def test_a_failed_guard_is_flashed_in_german(web, advisor):
+def test_a_failed_guard_is_shown_in_german_at_the_choice(web, advisor):
     applicant = services.create_applicant({"first_name": "Vasile", "last_name": "Rusu", "adults": 1},
                                           actor=advisor)
     db.session.commit()
 
-    response = web.post(f"/placement/households/{applicant.id}/status", data={"to": "registered"},
-                        follow_redirects=True)
+    response = web.post(f"/placement/households/{applicant.id}/status", data={"to": "registered"})
 
-    assert "Für „aufgenommen“ fehlt eine gültige Einwilligung zur Wohnraumvermittlung." in " ".join(flashes(response))
+    assert response.status_code == 422
+    assert field_errors(response) == ["Für „aufgenommen“ fehlt eine gültige Einwilligung zur Wohnraumvermittlung."]
     assert fresh(Applicant, applicant.id).status == ApplicantStatus.FIRST_CONTACT
 
 
@@ -336,9 +342,12 @@ def test_a_consent_given_in_the_future_is_refused_on_the_page(web, advisor):
     db.session.commit()
 
     response = web.post(f"/placement/households/{applicant.id}/consents",
-                        data={"purpose": "placement", "given_on": "2026-03-19"}, follow_redirects=True)
+                        data={"purpose": "placement", "given_on": "2026-03-19", "expires_on": "2027-03-19"})
 
-    assert any("Das Datum darf nicht in der Zukunft liegen." in m for m in flashes(response))
+    assert response.status_code == 422
+    assert "Das Datum darf nicht in der Zukunft liegen." in field_errors(response)
+    page = response.get_data(as_text=True)
+    assert 'value="2026-03-19"' in page and 'value="2027-03-19"' in page  # the dates typed stay
     assert db.session.scalar(select(func.count(Consent.id))) == 0
 
 

@@ -549,16 +549,19 @@ def test_viewing_a_case_file_is_audited(officer_client, case):
 # --- transitions through the page -----------------------------------------------------------------------------
 
 
-def test_a_transition_with_a_failing_guard_flashes_the_guard_and_changes_nothing(officer_client, make_case):
+def test_a_transition_with_a_failing_guard_shows_the_guard_at_the_choice_and_changes_nothing(officer_client,
+                                                                                              make_case):
     prop = make_case()
     db.session.commit()
 
     response = officer_client.post(f"/properties/{prop.id}/transition",
-                                   data={"to": "inspected", "reason": "", "version": str(prop.version)})
+                                   data={"to": "inspected", "reason": "Kontrolle war am Montag",
+                                         "version": str(prop.version)})
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/properties/{prop.id}#status"
-    assert GUARD_INSPECTED in flashes(officer_client.get(f"/properties/{prop.id}"))
+    assert response.status_code == 422
+    assert GUARD_INSPECTED in field_errors(response) + flashes(response)
+    page = text(response)
+    assert '<option selected value="inspected">' in page and "Kontrolle war am Montag</textarea>" in page
     assert db.session.get(Property, prop.id).status == CaseStatus.REPORTED
     assert count(StatusTransition) == 1
 
@@ -582,10 +585,11 @@ def test_a_step_back_through_the_page_without_a_reason_is_refused(officer_client
     services.transition(prop, "acquisition_review", actor=officer)
     db.session.commit()
 
-    response = officer_client.post(f"/properties/{prop.id}/transition", data={"to": "registered", "reason": " "},
-                                   follow_redirects=True)
+    response = officer_client.post(f"/properties/{prop.id}/transition", data={"to": "registered", "reason": " "})
 
-    assert "Für einen Schritt zurück ist eine Begründung nötig." in flashes(response)
+    assert response.status_code == 422
+    assert field_errors(response) == ["Für einen Schritt zurück ist eine Begründung nötig."]  # at the reason
+    assert '<option selected value="registered">' in text(response)
     assert db.session.get(Property, prop.id).status == CaseStatus.ACQUISITION_REVIEW
 
 

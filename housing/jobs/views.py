@@ -8,6 +8,7 @@ from ..auth.roles import Role
 from ..extensions import db
 from ..forms import EmptyForm
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..security import safe_next
 from . import bp
 from .notifications import inbox_of, mark_all_read, mark_read, notification_of
@@ -58,8 +59,9 @@ def run_now(name):
         abort(404)
     run = run_by_hand(name)
     if run.status == "succeeded":
-        flash(_("„%(job)s“ ausgeführt: %(n)s neue Nachrichten. %(summary)s", job=JOBS[name].label,
-                n=run.notifications, summary=run.summary or ""), "success")
+        flash(_("„%(job)s“ ausgeführt: %(messages)s. %(summary)s", job=JOBS[name].label,
+                messages=ngettext("%(num)d neue Nachricht", "%(num)d neue Nachrichten", run.notifications),
+                summary=run.summary or ""), "success")
     else:
         flash(_("„%(job)s“ ist fehlgeschlagen; Einzelheiten stehen in der Liste.", job=JOBS[name].label), "error")
     return redirect(url_for("jobs.admin_jobs"))

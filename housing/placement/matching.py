@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, lazyload, load_only, raiseload
 
 from ..extensions import db
-from ..i18n import fmt_date, fmt_money, fmt_number, translations
+from ..i18n import fmt_date, fmt_money, fmt_number, ngettext, translations
 from ..properties.models import Property, SocialArea, Unit
 from ..rules.models import KduLimit, RuleValue
 from ..rules.registry import (
@@ -208,6 +208,9 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
     def _m2(value) -> str:
         return _written("m2", value, locale)
 
+    def _persons(n: int) -> str:  # "1 Person", "2 Personen"
+        return ngettext("%(num)d Person", "%(num)d Personen", n)
+
     def _money(value) -> str:
         return _written("money", value, locale)
 
@@ -228,8 +231,8 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
         maximum = limit.max_area_m2 + figures.tolerance
         passed = minimum <= area <= maximum
         results.append(RuleResult("space", passed, _(
-            "%(area)s für %(persons)s Personen: mindestens %(min)s (%(per)s je Person), höchstens %(max)s "
-            "(angemessen %(fit)s + %(tol)s Toleranz).", area=_m2(area), persons=persons, min=_m2(minimum),
+            "%(area)s für %(persons)s: mindestens %(min)s (%(per)s je Person), höchstens %(max)s "
+            "(angemessen %(fit)s + %(tol)s Toleranz).", area=_m2(area), persons=_persons(persons), min=_m2(minimum),
             per=_m2(figures.min_area), max=_m2(maximum), fit=_m2(limit.max_area_m2), tol=_m2(figures.tolerance))))
 
     gross = vacancy.gross_cold_rent
@@ -239,9 +242,9 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
         else:
             results.append(RuleResult("rent", gross <= limit.max_gross_cold_rent, _(
                 "Bruttokaltmiete %(gross)s (%(net)s netto kalt + %(charges)s Nebenkosten); KdU-Grenze für "
-                "%(persons)s Personen: %(limit)s (gültig ab %(since)s).", gross=_money(gross),
+                "%(persons)s: %(limit)s (gültig ab %(since)s).", gross=_money(gross),
                 net=_money(vacancy.net_cold_rent), charges=_money(vacancy.service_charges),
-                persons=persons, limit=_money(limit.max_gross_cold_rent), since=_date(limit.valid_from))))
+                persons=_persons(persons), limit=_money(limit.max_gross_cold_rent), since=_date(limit.valid_from))))
     elif applicant.monthly_income:
         exact = applicant.monthly_income * figures.income_share / 100  # compared exactly, as in SQL
         allowed = exact.quantize(Decimal("0.01"))
@@ -259,9 +262,9 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
     else:
         passed = applicant.wbs_valid_until >= vacancy.available_from and (applicant.wbs_persons or 0) >= persons
         results.append(RuleResult("wbs", passed, _(
-            "WBS für %(wbs_persons)s Personen, gültig bis %(until)s; nötig ab %(from)s für %(persons)s Personen.",
-            wbs_persons=applicant.wbs_persons or 0, until=_date(applicant.wbs_valid_until),
-            **{"from": _date(vacancy.available_from)}, persons=persons)))
+            "WBS für %(wbs_persons)s, gültig bis %(until)s; nötig ab %(from)s für %(persons)s.",
+            wbs_persons=_persons(applicant.wbs_persons or 0), until=_date(applicant.wbs_valid_until),
+            **{"from": _date(vacancy.available_from)}, persons=_persons(persons))))
 
     reachable = bool(unit.step_free) and (unit.floor == 0 or bool(unit.lift))
     if not applicant.step_free_needed:

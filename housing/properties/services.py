@@ -20,6 +20,7 @@ from ..database import fits
 from ..errors import Conflict, FieldErrors, ValidationFailed
 from ..extensions import db
 from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..rules.registry import MIN_AREA_PER_PERSON
 from ..rules.services import rule_value
 from .models import (
@@ -833,8 +834,9 @@ def timeline(prop: Property, records: CaseRecords | None = None) -> list[Timelin
         items.append(TimelineItem(referral.received_on, "referral", text))
     for inspection in sorted(records.inspections, key=lambda row: row.id):
         items.append(TimelineItem(inspection.inspected_on, "inspection", _(
-            "Hauskontrolle: Zustand %(rating)s, %(n)s Mängel%(crowded)s", rating=inspection.condition_rating,
-            n=len(inspection.defects), crowded=_(", Überbelegung") if inspection.is_overcrowded else "")))
+            "Hauskontrolle: Zustand %(rating)s, %(defects)s%(crowded)s", rating=inspection.condition_rating,
+            defects=ngettext("%(num)d Mangel", "%(num)d Mängel", len(inspection.defects)),
+            crowded=_(", Überbelegung") if inspection.is_overcrowded else "")))
         for defect in inspection.defects:
             if defect.resolved_on:
                 items.append(TimelineItem(defect.resolved_on, "defect_resolved",

@@ -195,7 +195,7 @@ def test_run_now_runs_the_job_and_says_what_it_delivered(clock, admin_client):
     response = admin_client.post("/admin/jobs/property-deadlines/run", follow_redirects=True)
 
     assert response.request.path == "/admin/jobs"
-    assert flashes(response)[0].startswith("„Fristen von Mängeln und Anordnungen“ ausgeführt: 1 neue Nachrichten.")
+    assert flashes(response)[0].startswith("„Fristen von Mängeln und Anordnungen“ ausgeführt: 1 neue Nachricht.")
     assert db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == officer.id)) == 1
     assert admin_client.post("/admin/jobs/no-such-job/run").status_code == 404

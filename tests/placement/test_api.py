@@ -551,7 +551,7 @@ def test_candidates_are_ranked_and_explained_with_the_five_rules(api, make_house
     assert [r["rule"] for r in rules] == RULE_NAMES
     assert all(r["passed"] is True and isinstance(r["detail"], str) for r in rules)
     assert plain(rules[1]["detail"]) == ("Bruttokaltmiete 530,00 € (380,00 € netto kalt + 150,00 € Nebenkosten); "
-                                         "KdU-Grenze für 1 Personen: 530,00 € (gültig ab 01.08.2023).")
+                                         "KdU-Grenze für 1 Person: 530,00 € (gültig ab 01.08.2023).")
 
     near = ok(api.get(f"/vacancies/{flat.id}/candidates?near_misses=true"))["items"]
     assert [(c["applicant_id"], c["rank"], c["eligible"]) for c in near] == [
@@ -647,7 +647,7 @@ def test_an_offer_the_law_rules_out_is_409_with_the_explanation(api, make_househ
     error = error_of(api.post("/offers", {"applicant_id": household.id, "vacancy_id": flat.id}), 409)
 
     assert error["fields"] == {"vacancy_id": [
-        "WBS für 1 Personen, gültig bis 27.03.2026; nötig ab 28.03.2026 für 1 Personen."]}
+        "WBS für 1 Person, gültig bis 27.03.2026; nötig ab 28.03.2026 für 1 Person."]}
 
 
 def test_an_offer_for_unknown_records_is_422(api, make_household, make_flat):

@@ -75,7 +75,7 @@ def test_one_person_fits_up_to_50_m2_plus_5_m2_tolerance_and_not_a_hundredth_mor
 
     passed, detail = rules["space"]
     assert passed is (fails is None)
-    assert detail == (f"{shown} für 1 Personen: mindestens 10 m² (10 m² je Person), höchstens 55 m² "
+    assert detail == (f"{shown} für 1 Person: mindestens 10 m² (10 m² je Person), höchstens 55 m² "
                       "(angemessen 50 m² + 5 m² Toleranz).")
 
 
@@ -145,7 +145,7 @@ def test_a_transfer_household_of_one_may_pay_530_euros_gross_cold_and_not_a_cent
     passed, detail = rules["rent"]
     assert passed is (fails is None)
     assert detail == (f"Bruttokaltmiete {gross} ({shown_net} "
-                      "netto kalt + 150,00 € Nebenkosten); KdU-Grenze für 1 Personen: 530,00 € (gültig ab 01.08.2023).")
+                      "netto kalt + 150,00 € Nebenkosten); KdU-Grenze für 1 Person: 530,00 € (gültig ab 01.08.2023).")
 
 
 @pytest.mark.parametrize("persons, limit", [((1, 1), "650"), ((2, 1), "800"), ((2, 2), "950"), ((3, 2), "1220"),
@@ -171,8 +171,8 @@ def test_a_new_kdu_version_applies_from_its_day_on_and_the_old_one_the_day_befor
     old = assert_both_directions(household, day_before)
     new = assert_both_directions(household, on_the_day, "rent")
 
-    assert "KdU-Grenze für 1 Personen: 530,00 € (gültig ab 01.08.2023)" in old["rent"][1]
-    assert "KdU-Grenze für 1 Personen: 500,00 € (gültig ab 17.04.2026)" in new["rent"][1]
+    assert "KdU-Grenze für 1 Person: 530,00 € (gültig ab 01.08.2023)" in old["rent"][1]
+    assert "KdU-Grenze für 1 Person: 500,00 € (gültig ab 17.04.2026)" in new["rent"][1]
     assert "Bruttokaltmiete 520,00 €" in new["rent"][1]
 
 
@@ -255,7 +255,7 @@ def test_a_wbs_must_still_be_valid_on_the_day_the_flat_is_available(make_househo
     rules = assert_both_directions(household, capped_flat, fails)
 
     until = (TODAY + timedelta(days=days)).strftime("%d.%m.%Y")
-    assert rules["wbs"][1] == f"WBS für 1 Personen, gültig bis {until}; nötig ab 28.03.2026 für 1 Personen."
+    assert rules["wbs"][1] == f"WBS für 1 Person, gültig bis {until}; nötig ab 28.03.2026 für 1 Person."
 
 
 def test_a_wbs_for_fewer_persons_than_the_household_does_not_cover_it(make_household, capped_flat):
@@ -263,7 +263,7 @@ def test_a_wbs_for_fewer_persons_than_the_household_does_not_cover_it(make_house
     covered = make_household((2, 0), wbs_valid_until=TODAY + timedelta(days=300), wbs_persons=2)
 
     rules = assert_both_directions(household, capped_flat, "wbs")
-    assert "WBS für 1 Personen" in rules["wbs"][1] and "für 2 Personen." in rules["wbs"][1]
+    assert "WBS für 1 Person" in rules["wbs"][1] and "für 2 Personen." in rules["wbs"][1]
     assert_both_directions(covered, capped_flat)
 
 
@@ -696,9 +696,9 @@ def test_the_flats_for_a_household_cost_the_same_queries_whatever_days_they_are_
     assert (len(matches_few), len(matches_many)) == (3, 20)
     assert many == few
     assert {plain(m.rules[0].detail) for m in matches_many} == {
-        "50 m² für 1 Personen: mindestens 10 m² (10 m² je Person), höchstens 55 m² (angemessen 50 m² + 5 m² "
-        "Toleranz).", "50 m² für 1 Personen: mindestens 10 m² (10 m² je Person), höchstens 57 m² (angemessen "
-        "52 m² + 5 m² Toleranz).", "50 m² für 1 Personen: mindestens 11 m² (11 m² je Person), höchstens 57 m² "
+        "50 m² für 1 Person: mindestens 10 m² (10 m² je Person), höchstens 55 m² (angemessen 50 m² + 5 m² "
+        "Toleranz).", "50 m² für 1 Person: mindestens 10 m² (10 m² je Person), höchstens 57 m² (angemessen "
+        "52 m² + 5 m² Toleranz).", "50 m² für 1 Person: mindestens 11 m² (11 m² je Person), höchstens 57 m² "
         "(angemessen 52 m² + 5 m² Toleranz)."}
 
 

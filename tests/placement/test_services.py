@@ -647,7 +647,7 @@ def test_an_offer_with_a_wbs_expiring_before_the_flat_is_available_is_refused_wi
 
     error = refused(Conflict, services.propose, household, flat, actor=advisor)
 
-    explanation = "WBS für 1 Personen, gültig bis 27.03.2026; nötig ab 28.03.2026 für 1 Personen."
+    explanation = "WBS für 1 Person, gültig bis 27.03.2026; nötig ab 28.03.2026 für 1 Person."
     assert plain(error.message) == f"Dieses Angebot ist nicht möglich: {explanation}"
     assert error.fields == {"vacancy_id": [explanation]}
     assert db.session.scalar(select(func.count(Offer.id))) == 0

@@ -187,8 +187,8 @@ def test_the_household_page_explains_each_fitting_flat_with_its_values(web, make
     assert response.status_code == 200
     matches = section(response, "matching")
     assert flat_ids_in(matches) == [fits.id]
-    assert "KdU-Grenze für 1 Personen: 530,00 €" in matches
-    assert "50 m² für 1 Personen: mindestens 10 m²" in matches
+    assert "KdU-Grenze für 1 Person: 530,00 €" in matches
+    assert "50 m² für 1 Person: mindestens 10 m²" in matches
     assert "Vorschlagen" in matches and "eine Regel nicht erfüllt" not in matches
     assert too_dear.id not in flat_ids_in(matches)
 
@@ -251,7 +251,7 @@ def test_the_propose_button_creates_an_offer_and_opens_it(web, make_household, m
     assert fresh(Applicant, household.id).status == ApplicantStatus.OFFER
     page = web.get(response.location)
     assert "Ionuț Ştefan ist für die Wohnung vorgeschlagen." in flashes(page)
-    assert "KdU-Grenze für 1 Personen: 530,00 €" in page_text(page)  # the rules as they were
+    assert "KdU-Grenze für 1 Person: 530,00 €" in page_text(page)  # the rules as they were
 
 
 def test_a_refused_proposal_is_flashed_and_creates_nothing(web, make_household, make_flat):
@@ -369,7 +369,7 @@ def test_the_flat_page_lists_explained_candidates_and_the_tenant_mix(web, make_h
     assert proposed_ids(candidates) == [urgent.id, waiting.id]
     assert household_ids_in(candidates) == [urgent.id, waiting.id]
     assert too_many.id not in household_ids_in(candidates)
-    assert "KdU-Grenze für 1 Personen: 530,00 €" in candidates and "Notfall" in candidates
+    assert "KdU-Grenze für 1 Person: 530,00 €" in candidates and "Notfall" in candidates
     text = page_text(response)
     assert "Mieterschaft im Haus" in text and "Familie mit Kindern: <strong>1</strong>" in text
     assert "380,00 € netto kalt + 150,00 € Nebenkosten = <strong>530,00 €</strong>" in text

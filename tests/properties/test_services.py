@@ -908,7 +908,7 @@ def test_the_timeline_is_oldest_first_and_tells_the_whole_story(officer):
 
     assert [(item.kind, item.text) for item in items] == [
         ("referral", "Meldung (Polizei): Matratzenlager im Keller"),
-        ("inspection", "Hauskontrolle: Zustand 4, 1 Mängel, Überbelegung"),
+        ("inspection", "Hauskontrolle: Zustand 4, 1 Mangel, Überbelegung"),
         ("order", "Anordnung erlassen: Instandsetzungsanordnung (§ 6 WohnStG)"),
         ("defect_resolved", "Mangel behoben: Heizung (§ 5)"),
         ("acquisition", "Kaufvertrag mitgeteilt (Vorkaufsrecht)"),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_date
 from flask import current_app, g, has_request_context, session
 from flask_babel import format_currency, get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -41,6 +42,22 @@ def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return (_local(value) if isinstance(value, datetime) else value).strftime("%d.%m.%Y")
+
+
+def fmt_month(value: date) -> str:
+    """A month in the request's language ("März 2026", "March 2026"); German outside a request."""
+    return format_date(value, "LLLL y", locale=locale_code() if has_request_context() else "de")
+
+
+def fmt_weekday(value: date) -> str:
+    """A day's short weekday in the request's language ("Mo", "Mo"; Tuesday "Di", "Tu")."""
+    return _weekdays(locale_code() if has_request_context() else "de")[value.weekday()]
+
+
+@lru_cache
+def _weekdays(locale: str) -> tuple[str, ...]:
+    names = Locale.parse(locale).days["format"]["short"]
+    return tuple(names[day].rstrip(".") for day in range(7))
 
 
 def fmt_datetime(value: datetime | None) -> str:
@@ -170,7 +187,8 @@ def label(message) -> str:
 
 def register_filters(app):
     app.jinja_env.filters.update(date=fmt_date, datetime=fmt_datetime, money=fmt_money, number=fmt_number,
-                                 grouped=fmt_count)  # not "count": Jinja's own (length)
+                                 grouped=fmt_count,  # not "count": Jinja's own (length)
+                                 month=fmt_month, weekday=fmt_weekday)
     # The templates' _() and ngettext(), as Flask-Babel installs them, with the translations found once.
     app.jinja_env.install_gettext_callables(
         gettext=lambda message: translations().ugettext(message),

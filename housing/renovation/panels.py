@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from ..auth.roles import Role
 from ..extensions import db
+from ..i18n import fmt_month
 from ..i18n import gettext as _
 from ..main.registry import DueItem, Panel
 from .hours import month_start, unapproved_past_months
 from .models import Participant, RenovationProject
 from .participants import visible_to
-from .reports import month_title
 from .services import projects_for
 
 
@@ -36,7 +36,7 @@ def supervisor_panel(user, today) -> Panel:
         items.append(DueItem(
             ngettext("%(project)s: %(month)s für %(num)d Person freigeben",
                      "%(project)s: %(month)s für %(num)d Personen freigeben", count, project=project_name,
-                     month=month_title(month)),
+                     month=fmt_month(month)),
             url=url_for("renovation.crew_month", project_id=project_id, month=month.strftime("%Y-%m")),
             severity="warning"))
     return Panel(title=_("Viertelwerk"), items=items, empty_text=_("Alle vergangenen Monate sind freigegeben."),

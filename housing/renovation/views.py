@@ -15,6 +15,7 @@ from ..database import MAX_ID, commit_after_reading
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
+from ..i18n import fmt_month
 from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import EXPORT_FORMATS, Column, export_response, read_now, require_format
@@ -261,7 +262,7 @@ def crew_month(project_id, month):
     rates = participants.attendance(crew, first, hours.month_end(first))
     locked = {pid for pid, _month in hours.locked_months_of([person.id for person in crew], first, first)}
     return render_template("renovation/crew_month.html", project=project, first=first, rates=rates, locked=locked,
-                           month_title=reports.month_title(first), form=EmptyForm(), today=today(),
+                           month_title=fmt_month(first), form=EmptyForm(), today=today(),
                            approvable_from=hours.last_working_day(first),
                            previous=hours.month_start(first - timedelta(days=1)),
                            following=hours.month_end(first) + timedelta(days=1))
@@ -409,7 +410,7 @@ def month(participant_id, month):
     rate = participants.attendance_from(person, entries, first, hours.month_end(first))
     page = render_template("renovation/month.html", participant=person, first=first, entries=entries,
                            locked=locked, rate=rate, approve_form=EmptyForm(), unlock_form=UnlockForm(),
-                           month_title=reports.month_title(first), today=today(),
+                           month_title=fmt_month(first), today=today(),
                            approvable_from=hours.approvable_from(person, first))
     record("participant.month_view", person, summary=month)
     db.session.commit()  # after rendering: the commit expires every entry read
@@ -429,7 +430,7 @@ def approve_month(participant_id, month):
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("Der Monat %(month)s ist freigegeben und gesperrt.", month=reports.month_title(first)), "success")
+            flash(_("Der Monat %(month)s ist freigegeben und gesperrt.", month=fmt_month(first)), "success")
     return redirect(url_for("renovation.month", participant_id=person.id, month=month))
 
 
@@ -558,7 +559,7 @@ def month_timesheets(month):
                     if project.can_record_hours(current_user)]
     if not projects:
         abort(404)
-    month_title = reports.month_title(first)
+    month_title = fmt_month(first)
     title = (_("Stundennachweise %(month)s – %(project)s", month=month_title, project=projects[0].name)
              if len(projects) == 1 else _("Stundennachweise %(month)s – alle Projekte", month=month_title))
     build = start("timesheets", {"month": month, "project_ids": [project.id for project in projects]}, title=title,

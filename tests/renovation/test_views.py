@@ -280,6 +280,21 @@ def test_the_month_page_lists_the_entries_and_offers_approval(client, login, sup
     assert 'data-confirm="März 2026 freigeben? Danach lassen sich die Stunden nicht mehr ändern' in page
 
 
+def test_the_month_page_names_the_month_and_the_weekdays_in_the_users_language(client, login, supervisor, project):
+    pid = project["participant"]
+    hours.create_entry(absent(pid, TUESDAY, "6", "vacation"), actor=supervisor)
+    supervisor.language = "en"
+    db.session.commit()
+    login(client, supervisor)
+
+    text = visible(client.get(month_url(pid)))
+    sheet = visible(client.get(f"/viertelwerk/projects/{project['project']}/sheet?week={LAST_WEEK_PARAM}"))
+
+    assert "March 2026" in text and "März" not in text
+    assert "Tu 10.03.2026" in text
+    assert "Mo 09.03." in sheet and "Fr 13.03." in sheet and " Di " not in sheet
+
+
 def test_the_approve_button_locks_the_month_and_the_sheet_cells(client, login, supervisor, project, frozen_clock):
     pid = project["participant"]
     hours.create_entry(work(pid, MONDAY, "7.5", project["package"]), actor=supervisor)

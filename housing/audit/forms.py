@@ -1,4 +1,4 @@
-from wtforms import DateField, StringField
+from wtforms import DateField, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
 from ..forms import Form, plausible_day
@@ -15,3 +15,7 @@ class AuditFilterForm(Form):
     object_id = StringField(_l("Datensatz-Nr."), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("Von"), validators=[Optional(), plausible_day])
     date_to = DateField(_l("Bis"), validators=[Optional(), plausible_day])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("„Bis“ liegt vor „Von“."))

@@ -476,6 +476,9 @@ def report():
         last = date.fromisoformat(request.args["to"]) if request.args.get("to") else last
     except ValueError:
         flash(_("Bitte Daten im Format JJJJ-MM-TT angeben."), "error")
+    if first > last:  # an empty table without a word would look like a year without work
+        flash(_("„Von“ liegt nach „Bis“; gezeigt sind die beiden Tage in der richtigen Reihenfolge."), "warning")
+        first, last = last, first
     fmt = request.args.get("format")
     if fmt in EXPORT_FORMATS:
         table = request.args.get("table")  # named in the file name: only a known one

@@ -193,6 +193,12 @@ def test_audit_page_filters_by_action_prefix(admin_client):
     assert sorted(summaries(page)) == ["Anlegen", "Ändern"]
 
 
+def test_audit_page_says_when_the_period_is_the_wrong_way_round(admin_client):
+    page = body(admin_client.get("/admin/audit/?date_from=2026-03-10&date_to=2026-03-01"))
+
+    assert "„Bis“ liegt vor „Von“." in page
+
+
 def test_audit_page_filters_by_actor_email_in_any_case(admin_client):
     anna = UserFactory(email="anna@housing.example")
     bert = UserFactory(email="bert@housing.example")

@@ -560,6 +560,17 @@ def test_the_reports_page_shows_hours_per_project_and_attendance(client, login, 
     assert "Stunden je Arbeitspaket<" not in response.get_data(as_text=True)  # one project's packages at a time
 
 
+def test_a_report_asked_from_after_to_says_so_and_shows_the_period_the_right_way_round(client, login, supervisor,
+                                                                                        report_data):
+    login(client, supervisor)
+
+    response = client.get(REPORT.replace("from=2026-03-02&to=2026-03-06", "from=2026-03-06&to=2026-03-02"))
+
+    assert "„Von“ liegt nach „Bis“; gezeigt sind die beiden Tage in der richtigen Reihenfolge." in flashes(response)
+    assert "Zeitraum 02.03.2026 bis 06.03.2026" in visible(response)
+    assert table_after(response, "Stunden je Projekt")[0][3] == "61,50"
+
+
 def test_the_report_writes_its_numbers_in_the_users_language(client, login, supervisor, admin, report_data):
     ids, _other = report_data
     package = db.session.get(RenovationProject, ids["project"]).work_packages[0]

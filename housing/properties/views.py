@@ -466,9 +466,15 @@ def _attach_staged(form, inspection, defect_rows, prop):
 @roles_required(*CASE_ROLES)
 def inspection(property_id, inspection_id):
     prop = get_property_or_404(property_id)
-    item = get_child_or_404(Inspection, inspection_id, prop)
+    return _inspection_page(prop, get_child_or_404(Inspection, inspection_id, prop))
+
+
+def _inspection_page(prop: Property, item: Inspection, refused: tuple[int, ResolveDefectForm] | None = None):
+    """The inspection with its defects; ``refused``: a defect whose "resolved" date was refused, with its form (the
+    date typed and the message at it)."""
     return render_template(
-        "properties/inspection.html", prop=prop, inspection=item, today=today(), resolve_form=ResolveDefectForm(),
+        "properties/inspection.html", prop=prop, inspection=item, today=today(),
+        resolve_form=ResolveDefectForm(formdata=None, resolved_on=today()), refused=refused,
         agency_labels={agency.value: agency.label for agency in Agency},
         photos=files.files_of("inspection", [item.id])[item.id],
         defect_photos=files.files_of("defect", [d.id for d in item.defects]),
@@ -481,18 +487,12 @@ def resolve_defect(property_id, defect_id):
     prop = get_property_or_404(property_id)
     defect = get_child_or_404(Defect, defect_id, prop)
     form = ResolveDefectForm()
-    if form.validate_on_submit():
-        try:
-            services.resolve_defect(defect, form.resolved_on.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message + " " + " ".join(sum(error.fields.values(), [])), "error")
-        else:
-            db.session.commit()
-            flash(_("Der Mangel ist als behoben vermerkt."), "success")
-    else:
-        flash(_("Bitte das Datum der Behebung angeben."), "error")
-    return redirect(url_for("properties.inspection", property_id=prop.id, inspection_id=defect.inspection_id))
+    done = save_form(form, lambda: services.resolve_defect(defect, form.resolved_on.data, actor=current_user),
+                     success=_("Der Mangel ist als behoben vermerkt."),
+                     redirect_to=url_for("properties.inspection", property_id=prop.id,
+                                         inspection_id=defect.inspection_id) + f"#defect-{defect.id}")
+    return done or (_inspection_page(prop, get_child_or_404(Inspection, defect.inspection_id, prop),
+                                     refused=(defect.id, form)), 422)
 
 
 # --- orders and acquisitions ------------------------------------------------------------------------

@@ -212,6 +212,8 @@ def crew_sheet(project_id):
                 for cell in row.cells:
                     if not cell.value and not cell.locked and not cell.outside and cell.day <= today():
                         cell.value = str(row.participant.daily_hours.normalize()).replace(".", ",")
+                flash(_("Regelzeit für %(name)s eingetragen, aber noch nicht gespeichert: bitte „Alles speichern“.",
+                        name=row.participant.name), "info")
     elif form is not None and EmptyForm().validate_on_submit():
         saved, rejected = sheet.save(rows, actor=current_user)
         db.session.commit()

@@ -92,7 +92,7 @@ MATRIX = {
     "properties.new_inspection": ("GET", "/properties/{property}/inspections/new", LOGIN, only(*CASES)),
     "properties.inspection": ("GET", "/properties/{property}/inspections/{inspection}", LOGIN, only(*CASES)),
     "properties.resolve_defect": ("POST", "/properties/{property}/defects/{defect}/resolve", LOGIN,
-                                  only(*CASES, ok=302)),
+                                  only(*CASES, ok=422)),
     "properties.new_order": ("GET", "/properties/{property}/orders/new", LOGIN, only(*CASES)),
     "properties.edit_order": ("GET", "/properties/{property}/orders/{order}", LOGIN, only(*CASES)),
     "properties.new_acquisition": ("GET", "/properties/{property}/acquisitions/new", LOGIN, only(*CASES)),

@@ -866,15 +866,23 @@ def test_adding_a_defect_row_keeps_everything_and_saves_nothing(officer_client, 
 def test_a_defect_is_resolved_through_the_inspection_page(officer_client, case):
     url = f"/properties/{case['property']}/defects/{case['defect']}/resolve"
 
-    too_early = officer_client.post(url, data={"resolved_on": (today() - timedelta(days=30)).isoformat()},
-                                    follow_redirects=True)
-    assert any("Die Behebung kann nicht vor der Kontrolle liegen." in m for m in flashes(too_early))
+    typed = (today() - timedelta(days=30)).isoformat()
+    too_early = officer_client.post(url, data={"resolved_on": typed})
+    assert too_early.status_code == 422
+    # at this defect's date field, the date typed kept
+    assert any("Die Behebung kann nicht vor der Kontrolle liegen." in m
+               for m in field_errors(too_early) + flashes(too_early))
+    page = text(too_early)
+    assert f'id="defect-{case["defect"]}"' in page and f'value="{typed}"' in page
     assert db.session.get(Defect, case["defect"]).resolved_on is None
+    assert f'value="{today().isoformat()}"' in text(officer_client.get(
+        f"/properties/{case['property']}/inspections/{case['inspection']}"))  # today offered
 
     response = officer_client.post(url, data={"resolved_on": today().isoformat()})
 
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/properties/{case['property']}/inspections/{case['inspection']}"
+    assert response.headers["Location"] == (f"/properties/{case['property']}/inspections/{case['inspection']}"
+                                            f"#defect-{case['defect']}")
     assert db.session.get(Defect, case["defect"]).resolved_on == today()
     assert "behoben am" in text(officer_client.get(response.headers["Location"]))
 

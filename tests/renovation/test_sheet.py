@@ -444,7 +444,8 @@ def test_the_fill_button_fills_the_usual_hours_of_its_row_without_saving(client,
     assert [shown[cell_name(first, d)]["value"] for d in THIS_WEEK] == ["6", "4", "6", "", ""]
     assert [shown[cell_name(second, d)]["value"] for d in THIS_WEEK] == ["", "", "", "", ""]
     assert count_entries(project_id=ids["project"]) == 0
-    assert flashes(response) == []
+    assert flashes(response) == ["Regelzeit für Ţăran0 Şükrü eingetragen, aber noch nicht gespeichert: bitte "
+                                 "„Alles speichern“."]  # so nobody leaves the page thinking it is saved
 
 
 def test_the_fill_button_uses_quarter_hours_of_the_weekly_hours(client, login, supervisor, project):

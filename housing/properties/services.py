@@ -489,7 +489,7 @@ def record_inspection(prop: Property, *, inspected_on: date | None, condition_ra
         if unit_id not in unit_ids:
             errors.add(f"occupancy-{unit_id}", _("Diese Wohnung gehört nicht zu diesem Haus."))
         elif not _digits(persons):
-            errors.add(f"occupancy-{unit_id}", _("Bitte eine Personenzahl angeben."))
+            errors.add(f"occupancy-{unit_id}", _("Bitte eine ganze Zahl ab 0 angeben."))
         elif int(persons) > MAX_PERSONS_PER_UNIT:
             errors.add(f"occupancy-{unit_id}", _("Mehr als %(n)s Personen in einer Wohnung sind nicht plausibel; "
                                                  "bitte prüfen.", n=MAX_PERSONS_PER_UNIT))

@@ -413,11 +413,11 @@ def new_inspection(property_id):
             form.officer_ids.data = [current_user.id]
     occupancy_values = {unit.id: request.form.get(f"occupancy-{unit.id}", "") for unit in units}
     extra_errors = {}
-    if request.method == "POST" and not request.form.get("add_defect_row"):
+    if request.method == "POST":
         upload_errors = FieldErrors()
-        _stage_uploads(form, upload_errors)
+        _stage_uploads(form, upload_errors)  # also when a row is added: the photos chosen so far are kept
         db.session.commit()  # staged photos survive whatever happens to the rest of this form
-        valid = form.validate_on_submit()
+        valid = not request.form.get("add_defect_row") and form.validate_on_submit()
         if upload_errors:
             extra_errors = show_domain_error(form, ValidationFailed(
                 _("Einige Fotos wurden abgelehnt; alles andere ist noch da."), upload_errors.fields))

@@ -129,7 +129,7 @@ def test_occupancy_of_superscript_two_is_no_number(world):
                           "photos": "kein Foto, nur Text"})
 
     assert response.status_code == 200
-    assert "Bitte eine Personenzahl angeben." in _messages(response)
+    assert "Bitte eine ganze Zahl ab 0 angeben." in _messages(response)
 
 
 # --- form fields that are not what they claim ---------------------------------------------------------------

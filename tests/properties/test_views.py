@@ -860,6 +860,30 @@ def test_adding_a_defect_row_keeps_everything_and_saves_nothing(officer_client, 
     assert count(Inspection) == 0
 
 
+def test_adding_a_defect_row_keeps_the_photos_chosen_so_far(officer_client, site):
+    response = officer_client.post(site["url"], content_type="multipart/form-data", data=inspection_form(
+        site, add_defect_row="1", **{"defects-0-photos": (io.BytesIO(png_bytes()), "kabel.png")}))
+
+    token = staged_token(response)  # held for the save, as after a refused post
+    photo = db.session.scalar(select(Attachment))
+    assert (photo.staging_token, photo.original_name) == (token, "kabel.png")
+    assert count(Inspection) == 0
+
+    saved = officer_client.post(site["url"], content_type="multipart/form-data",
+                                data=inspection_form(site, **{"defects-0-staged": token}))
+    assert saved.status_code == 302
+    assert db.session.scalar(select(Attachment)).subject_type == "defect"
+
+
+def test_enter_in_a_field_saves_the_inspection_rather_than_adding_a_row(officer_client, site):
+    """Enter presses a form's first submit button: the hidden "Kontrolle speichern", not "Weitere Mängelzeile"."""
+    page = text(officer_client.get(site["url"]))
+    form = page.split('class="inspection-form">', 1)[1].split("</form>", 1)[0]
+    buttons = re.findall(r"<button[^>]*>", form)
+
+    assert "add_defect_row" not in buttons[0] and 'class="visually-hidden"' in buttons[0]
+
+
 # --- defects, orders and their documents ------------------------------------------------------------------
 
 

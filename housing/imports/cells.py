@@ -164,8 +164,10 @@ def choice(enum_class, aliases: dict[str, str] | None = None) -> Callable:
             return None
         member = table().get(normalise(value))
         if member is None:
+            with force_locale("de"):  # the lists are German: the words they may use, not our codes
+                allowed = ", ".join(str(getattr(member, "label", None) or member.value) for member in enum_class)
             raise CellError(_("Unbekannter Wert „%(value)s“; erlaubt sind: %(values)s.", value=_shown(value),
-                              values=", ".join(member.value for member in enum_class)))
+                              values=allowed))
         return member.value
 
     parse.enum_class = enum_class

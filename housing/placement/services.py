@@ -575,7 +575,7 @@ def add_support_contact(tenancy: Tenancy, data: dict, *, actor) -> SupportContac
             topics.append(value.value)
     next_due = data.get("next_due_on")
     if next_due and contact_on and next_due <= contact_on:
-        errors.add("next_due_on", _("Der nächste Kontakt liegt nach diesem."))
+        errors.add("next_due_on", _("Der nächste Kontakt muss nach diesem liegen."))
     errors.raise_if_any()
     if next_due is None and contact_on + relativedelta(months=1) <= (tenancy.aftercare_until or contact_on):
         next_due = contact_on + relativedelta(months=1)

@@ -355,7 +355,8 @@ Nachname;Vorname;Geburtsdatum;Erwachsene;bevorzugte Sozialräume;Einkommensart
 
     assert rows_of(report) == [
         (3, "bevorzugte Sozialräume", "Unbekannter Sozialraum: Nordstadt."),
-        (3, "Einkommensart", "Unbekannter Wert „Lottogewinn“; erlaubt sind: sgb2, sgb12, employed, other."),
+        (3, "Einkommensart", "Unbekannter Wert „Lottogewinn“; erlaubt sind: Bürgergeld (SGB II), "
+                             "Sozialhilfe (SGB XII), Erwerbseinkommen, sonstiges Einkommen."),
     ]
     assert written_nothing(Applicant)
 

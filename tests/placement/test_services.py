@@ -863,7 +863,7 @@ def test_the_first_aftercare_contact_moves_the_household_to_aftercare(tenant, ad
     ({"contact_on": TODAY + timedelta(days=1)}, "contact_on", "Das Datum darf nicht in der Zukunft liegen."),
     ({"contact_on": TODAY - timedelta(days=31)}, "contact_on", "Nachbetreuung beginnt mit dem Mietverhältnis."),
     ({"contact_on": None}, "contact_on", "Pflichtangabe fehlt."),
-    ({"next_due_on": TODAY}, "next_due_on", "Der nächste Kontakt liegt nach diesem."),
+    ({"next_due_on": TODAY}, "next_due_on", "Der nächste Kontakt muss nach diesem liegen."),
     ({"kind": "letter"}, "kind", "Unbekannter Wert „letter“."),
     ({"topics": ["weather"]}, "topics", "Unbekannter Wert „weather“."),
 ])

@@ -478,6 +478,17 @@ def tenancy(make_household, make_flat, advisor):
     return tenancy_of(household.id)
 
 
+def test_a_tenancy_yet_to_begin_reads_from_not_since(web, make_household, make_flat, advisor):
+    household = make_household((1, 0))
+    accept_and_sign(services.propose(household, make_flat(area="50", net="380", charges="150"), actor=advisor),
+                    advisor, starts_on=TODAY + timedelta(days=24))
+    db.session.commit()
+
+    page = page_text(web.get(f"/placement/tenancies/{tenancy_of(household.id).id}"))
+
+    assert "ab 11.04.2026" in page and "seit 11.04.2026" not in page
+
+
 def test_an_aftercare_contact_on_the_tenancy_page_moves_the_household_to_aftercare(web, tenancy):
     url = f"/placement/tenancies/{tenancy.id}"
     page = page_text(web.get(url))

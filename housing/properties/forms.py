@@ -162,7 +162,9 @@ class CaseFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Adresse"), validators=[Optional(), Length(max=120)])
+    # The search matches the street from its beginning, a house number, or a postcode: the placeholder says so.
+    q = StringField(_l("Adresse"), validators=[Optional(), Length(max=120)],
+                    render_kw={"placeholder": _l("Straßenanfang, Hausnr. oder PLZ")})
     status = SelectField(_l("Stand"), choices=_with_blank(CaseStatus.choices(), _l("alle")), validators=[Optional()],
                          filters=[stripped])
     social_area = SelectField(_l("Sozialraum"), validators=[Optional()], filters=[stripped])

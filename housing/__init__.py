@@ -151,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     from .i18n import LANGUAGE_NAMES
     from .jobs.notifications import unread_count
     from .main.registry import nav_for, register_admin_section, register_nav, register_panel
+    from .reports.panels import management_panel
     from .security import refuse_nul_characters, set_security_headers
 
     for module in (main, auth, audit, api, rules, attachments, jobs, documents, properties, renovation, placement,
@@ -172,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     register_admin_section("audit.events", _l("Audit-Log"), _l("Wer hat wann was gesehen oder geändert"),
                            order=90)
     register_panel({Role.ADMIN}, admin_panel, order=900)
+    register_panel({Role.MANAGEMENT}, management_panel, order=5)
 
     @app.context_processor
     def shell_context():

@@ -114,6 +114,11 @@ def number_symbols_of(locale: str) -> tuple[str, str]:
     return ("," if group == "," else "."), ("." if point == "." else ",")
 
 
+def fmt_plain(value: Decimal) -> str:
+    """A number as typed into a field, in the request's language: no grouping, no trailing zeros ("7,75", "7.75")."""
+    return format(value.normalize(), "f").replace(".", number_symbols()[1])
+
+
 def number_symbols() -> tuple[str, str]:
     """The request's (else the default) locale's group and decimal separators."""
     return _number_symbols(_language()[0] if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"])

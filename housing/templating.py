@@ -2,6 +2,7 @@
 table row, and a list of fifty rows calls a few of them per row."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import request, url_for
 from markupsafe import Markup, escape
@@ -58,7 +59,18 @@ def path_for(endpoint: str, **values) -> str:
         return path
 
 
+def page_path() -> str:
+    """Where the shell's language switch returns to: this page; or, for a page drawn in answer to a POST (a form
+    refused and shown again), the page the form was sent from, as its own address takes POST only."""
+    if request.method == "GET":
+        return request.full_path if request.query_string else request.path
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path.startswith("/"):
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return path_for("main.index")
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(badge=badge, link_for=link_for, path_for=path_for,
-                                 form_field=form_field)
+                                 form_field=form_field, page_path=page_path)
 

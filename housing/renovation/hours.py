@@ -13,7 +13,7 @@ from ..auth.roles import Role
 from ..clock import EARLIEST_DAY, LATEST_DAY, public_holidays, today, utcnow
 from ..errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from ..extensions import db
-from ..i18n import fmt_date
+from ..i18n import fmt_date, fmt_plain
 from ..i18n import gettext as _
 from .models import Absence, HourEntry, MonthLock, Participant, WorkPackage
 
@@ -108,7 +108,7 @@ def _hours(value, errors: FieldErrors) -> Decimal | None:
                               max=MAX_HOURS_PER_DAY))
     elif hours % QUARTER:
         errors.add("hours", _("Stunden werden in Viertelstunden erfasst (z. B. 7,25 oder 7,5); %(h)s geht nicht.",
-                              h=str(hours).replace(".", ",")))
+                              h=fmt_plain(hours)))
     return hours
 
 
@@ -160,7 +160,7 @@ def validate_entry(data: EntryInput, *, actor, existing: HourEntry | None = None
     if day_total > MAX_HOURS_PER_DAY:
         raise ValidationFailed.on("hours", _(
             "Mit diesem Eintrag wären es %(total)s Stunden am %(day)s; erlaubt sind höchstens %(max)s.",
-            total=str(day_total).replace(".", ","), day=day.strftime("%d.%m."), max=MAX_HOURS_PER_DAY))
+            total=fmt_plain(day_total), day=day.strftime("%d.%m."), max=MAX_HOURS_PER_DAY))
     return participant, package, absence, hours
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import fmt_plain
 from ..i18n import gettext as _
 from .hours import EntryInput, locked_months_of, save_batch
 from .models import ABSENCE_CODES, Absence, HourEntry, Participant, RenovationProject
@@ -98,7 +99,7 @@ class Row:
 
 
 def _display(entry: HourEntry, daily_hours: Decimal) -> str:
-    hours = format(entry.hours.normalize(), "f").replace(".", ",")
+    hours = fmt_plain(entry.hours)
     if entry.absence is None:
         return hours
     code = CODE_OF[entry.absence]

@@ -15,7 +15,7 @@ from ..database import MAX_ID, commit_after_reading
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm, choices, save_form, show_domain_error, submitted_version
-from ..i18n import fmt_month
+from ..i18n import fmt_month, fmt_plain
 from ..i18n import gettext as _
 from ..pagination import InvalidCursor, SortKey, keyset_page
 from ..reports.exports import EXPORT_FORMATS, Column, export_response, read_now, require_format
@@ -211,7 +211,7 @@ def crew_sheet(project_id):
             if str(row.participant.id) == fill:
                 for cell in row.cells:
                     if not cell.value and not cell.locked and not cell.outside and cell.day <= today():
-                        cell.value = str(row.participant.daily_hours.normalize()).replace(".", ",")
+                        cell.value = fmt_plain(row.participant.daily_hours)
                 flash(_("Regelzeit für %(name)s eingetragen, aber noch nicht gespeichert: bitte „Alles speichern“.",
                         name=row.participant.name), "info")
     elif form is not None and EmptyForm().validate_on_submit():

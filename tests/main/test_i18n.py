@@ -48,6 +48,20 @@ def test_german_formats_for_dates_money_and_numbers(app):
         assert fmt_datetime(datetime(2025, 1, 10, 23, 30, tzinfo=UTC)) == "11.01.2025 00:30"
 
 
+def test_the_language_switch_returns_to_the_page_and_a_refused_form_to_the_page_it_came_from(officer_client):
+    import re
+
+    def back(response) -> str:
+        return re.search(r'name="next" value="([^"]*)"', response.get_data(as_text=True)).group(1)
+
+    assert back(officer_client.get("/cases?sort=status")) == "/cases?sort=status"
+    # A refused form is drawn at its POST address, which a GET would answer with 405: back to the form's page.
+    refused = officer_client.post("/cases/new", data={"street": ""}, headers={"Referer": "http://localhost/cases/new"})
+    assert refused.status_code == 200 and back(refused) == "/cases/new"
+    elsewhere = officer_client.post("/cases/new", data={}, headers={"Referer": "https://evil.example/x"})
+    assert back(elsewhere) == "/"
+
+
 def test_start_page_is_german_by_default_and_english_on_request(officer_client):
     assert "Guten Tag" in officer_client.get("/").get_data(as_text=True)
     officer_client.post("/language", data={"language": "en"})

@@ -283,6 +283,7 @@ def test_the_month_page_lists_the_entries_and_offers_approval(client, login, sup
 def test_the_month_page_names_the_month_and_the_weekdays_in_the_users_language(client, login, supervisor, project):
     pid = project["participant"]
     hours.create_entry(absent(pid, TUESDAY, "6", "vacation"), actor=supervisor)
+    hours.create_entry(work(pid, MONDAY, "7.75", project["package"]), actor=supervisor)
     supervisor.language = "en"
     db.session.commit()
     login(client, supervisor)
@@ -293,6 +294,10 @@ def test_the_month_page_names_the_month_and_the_weekdays_in_the_users_language(c
     assert "March 2026" in text and "März" not in text
     assert "Tu 10.03.2026" in text
     assert "Mo 09.03." in sheet and "Fr 13.03." in sheet and " Di " not in sheet
+    sheet_html = client.get(f"/viertelwerk/projects/{project['project']}/sheet?week={LAST_WEEK_PARAM}").get_data(
+        as_text=True)
+    assert re.search(rf'name="c-{pid}-2026-03-09"[^>]*value="7\.75"|value="7\.75"[^>]*name="c-{pid}-2026-03-09"',
+                     sheet_html)  # the hours as an English reader writes them
 
 
 def test_the_approve_button_locks_the_month_and_the_sheet_cells(client, login, supervisor, project, frozen_clock):

@@ -48,7 +48,7 @@ def test_the_rule_list_is_the_macros_markup_for_results_and_an_offers_snapshot(a
             assert _squeezed(rule_list([r.as_dict() for r in rules])) == _squeezed(expected)
             assert "&lt;für&gt;" in rule_list(rules) and "&amp; mehr" in rule_list(rules)
     with app.test_request_context("/"), force_locale("en"):
-        assert "Area<span" in rule_list(rules) and ": not met" in rule_list(rules)
+        assert "Floor area<span" in rule_list(rules) and ": not met" in rule_list(rules)
 
 
 def test_the_badges_name_every_status_in_the_request_language(app):

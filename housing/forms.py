@@ -223,7 +223,7 @@ def apply_field_errors(form, fields: dict[str, list[str]]) -> dict[str, list[str
     by_name = fields_by_name(form)
     left = {}
     for name, messages in fields.items():
-        field = by_name.get(name)
+        field = by_name.get(name) or (form[name] if name in form else None)  # a prefixed form's own short name
         if field is None or field.type == "HiddenField":  # nobody would see a message on a hidden field
             left[name] = list(messages)
             continue

@@ -474,11 +474,18 @@ def _inspection_page(prop: Property, item: Inspection, refused: tuple[int, Resol
     date typed and the message at it)."""
     return render_template(
         "properties/inspection.html", prop=prop, inspection=item, today=today(),
-        resolve_form=ResolveDefectForm(formdata=None, resolved_on=today()), refused=refused,
+        resolve_forms={defect.id: refused[1] if refused and refused[0] == defect.id
+                       else ResolveDefectForm(formdata=None, prefix=_resolve_prefix(defect.id), resolved_on=today())
+                       for defect in item.defects},
         agency_labels={agency.value: agency.label for agency in Agency},
         photos=files.files_of("inspection", [item.id])[item.id],
         defect_photos=files.files_of("defect", [d.id for d in item.defects]),
     )
+
+
+def _resolve_prefix(defect_id: int) -> str:
+    """Each defect's form names its field on its own ("defect-12-resolved_on"): a label then finds its own input."""
+    return f"defect-{defect_id}"
 
 
 @bp.route("/properties/<int:property_id>/defects/<int:defect_id>/resolve", methods=["POST"])
@@ -486,7 +493,7 @@ def _inspection_page(prop: Property, item: Inspection, refused: tuple[int, Resol
 def resolve_defect(property_id, defect_id):
     prop = get_property_or_404(property_id)
     defect = get_child_or_404(Defect, defect_id, prop)
-    form = ResolveDefectForm()
+    form = ResolveDefectForm(prefix=_resolve_prefix(defect.id))
     done = save_form(form, lambda: services.resolve_defect(defect, form.resolved_on.data, actor=current_user),
                      success=_("Der Mangel ist als behoben vermerkt."),
                      redirect_to=url_for("properties.inspection", property_id=prop.id,

@@ -30,7 +30,7 @@ class FormRoute:
     valid: object = lambda world: {}  # world -> a submission that would be accepted
     pages: object = lambda world: []  # world -> pages that show what the route stores
     by_hand: dict = field(default_factory=dict)  # name -> kind (or world -> that) of fields the view reads itself
-    prefix: str = ""
+    prefix: object = ""  # the form's prefix, or world -> it
     files: tuple = ()  # multipart file fields
 
 
@@ -253,7 +253,8 @@ FORM_ROUTES = [
                          "version": _version("housing.properties.models.Property", w.case["property"])}, case_pages),
     FormRoute("defect-resolve", OFFICER,
               lambda w: f"/properties/{w.case['property']}/defects/{w.case['defect']}/resolve",
-              PF + "ResolveDefectForm", lambda w: {"resolved_on": T}, case_pages),
+              PF + "ResolveDefectForm", lambda w: {f"defect-{w.case['defect']}-resolved_on": T}, case_pages,
+              prefix=lambda w: f"defect-{w.case['defect']}"),
     FormRoute("hand-over", OFFICER, lambda w: f"/properties/{w.acquired}/hand-over", PF + "HandOverForm",
               lambda w: {"name": f"Sanierung Nordstraße {number()}", "starts_on": T,
                          "planned_end_on": (today() + timedelta(days=365)).isoformat(), "labour_budget": "90.000",

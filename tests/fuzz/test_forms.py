@@ -97,7 +97,8 @@ def submissions(draw, route, world, app):
     """The route's valid submission with one to three fields replaced, dropped or doubled."""
     data = route.valid(world)
     by_hand = route.by_hand(world) if callable(route.by_hand) else route.by_hand
-    kinds = {**form_fields(app, route.form, route.prefix), **by_hand}
+    prefix = route.prefix(world) if callable(route.prefix) else route.prefix
+    kinds = {**form_fields(app, route.form, prefix), **by_hand}
     kinds = {name: kind for name, kind in kinds.items() if kind != "files"}
     names = sorted(set(kinds) | set(data))
     chosen = draw(st.lists(st.sampled_from(names), unique=True, min_size=1, max_size=min(3, len(names)))) \

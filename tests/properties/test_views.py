@@ -891,7 +891,8 @@ def test_a_defect_is_resolved_through_the_inspection_page(officer_client, case):
     url = f"/properties/{case['property']}/defects/{case['defect']}/resolve"
 
     typed = (today() - timedelta(days=30)).isoformat()
-    too_early = officer_client.post(url, data={"resolved_on": typed})
+    field = f"defect-{case['defect']}-resolved_on"  # each defect's form names its own field
+    too_early = officer_client.post(url, data={field: typed})
     assert too_early.status_code == 422
     # at this defect's date field, the date typed kept
     assert any("Die Behebung kann nicht vor der Kontrolle liegen." in m
@@ -902,7 +903,7 @@ def test_a_defect_is_resolved_through_the_inspection_page(officer_client, case):
     assert f'value="{today().isoformat()}"' in text(officer_client.get(
         f"/properties/{case['property']}/inspections/{case['inspection']}"))  # today offered
 
-    response = officer_client.post(url, data={"resolved_on": today().isoformat()})
+    response = officer_client.post(url, data={field: today().isoformat()})
 
     assert response.status_code == 302
     assert response.headers["Location"] == (f"/properties/{case['property']}/inspections/{case['inspection']}"

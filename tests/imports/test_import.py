@@ -338,7 +338,7 @@ Nachname;Vorname;Geburtsdatum;Datum;Stunden;Arbeitspaket
 
     assert rows_of(report) == [
         (2, "Stunden", "Stunden werden in Viertelstunden erfasst (z. B. 7,25 oder 7,5); 7,3 geht nicht."),
-        (4, "Stunden", "Mit diesem Eintrag wären es 11,00 Stunden am 13.01.; erlaubt sind höchstens 10."),
+        (4, "Stunden", "Mit diesem Eintrag wären es 11 Stunden am 13.01.; erlaubt sind höchstens 10."),
         (5, "Datum", "Stunden können nicht für die Zukunft erfasst werden."),
         (6, "Nachname, Vorname, Geburtsdatum", "Keine teilnehmende Person „Ionut Ştefănescu“, geboren am "
                                                "17.04.1986."),

@@ -79,10 +79,25 @@ class LandlordForm(Form):
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)])
 
 
-class VacancyForm(Form):
-    """A flat on offer; for a landlord's flat the building and the flat are entered here too."""
+class VacancyTermsForm(Form):
+    """What an offer of a flat says: who lets it, from when, at what rent (changed on the flat's edit page)."""
 
     landlord_id = SelectField(_l("Vermietet von"), validators=[DataRequired()])
+    available_from = DateField(_l("Frei ab"), validators=[DataRequired()])
+    net_cold_rent = LocalDecimalField(_l("Nettokaltmiete (€)"), places=2, validators=[InputRequired()])
+    service_charges = LocalDecimalField(_l("Kalte Nebenkosten (€)"), places=2, validators=[Optional()])
+    heating_costs = LocalDecimalField(_l("Heizkosten (€)"), places=2, validators=[Optional()])
+    deposit = LocalDecimalField(_l("Kaution (€)"), places=2, validators=[Optional()])
+    rent_capped = BooleanField(_l("preisgebunden (WBS nötig)"))
+    rent_cap_per_m2 = LocalDecimalField(_l("Mietobergrenze (€/m²)"), places=2, validators=[Optional()],
+                                        description=_l("leer: der Richtwert aus den Regeln"))
+    notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class VacancyForm(VacancyTermsForm):
+    """A flat on offer; for a landlord's flat the building and the flat are entered here too."""
+
     street = StringField(_l("Straße"), validators=[Optional(), Length(max=120)])
     house_number = StringField(_l("Hausnummer"), validators=[Optional(), Length(max=12)])
     postcode = StringField(_l("PLZ"), validators=[Optional(), Length(max=5)])
@@ -94,16 +109,6 @@ class VacancyForm(Form):
     rooms = LocalDecimalField(_l("Zimmer"), places=1, validators=[Optional()])
     step_free = BooleanField(_l("stufenlos erreichbar"))
     lift = BooleanField(_l("Aufzug"))
-    available_from = DateField(_l("Frei ab"), validators=[DataRequired()])
-    net_cold_rent = LocalDecimalField(_l("Nettokaltmiete (€)"), places=2, validators=[InputRequired()])
-    service_charges = LocalDecimalField(_l("Kalte Nebenkosten (€)"), places=2, validators=[Optional()])
-    heating_costs = LocalDecimalField(_l("Heizkosten (€)"), places=2, validators=[Optional()])
-    deposit = LocalDecimalField(_l("Kaution (€)"), places=2, validators=[Optional()])
-    rent_capped = BooleanField(_l("preisgebunden (WBS nötig)"))
-    rent_cap_per_m2 = LocalDecimalField(_l("Mietobergrenze (€/m²)"), places=2, validators=[Optional()],
-                                        description=_l("leer: der Richtwert aus den Regeln"))
-    notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)])
-    version = HiddenField()
 
 
 class OfferStatusForm(Form):

@@ -34,6 +34,7 @@ from .forms import (
     SupportCaseForm,
     SupportContactForm,
     VacancyForm,
+    VacancyTermsForm,
 )
 from .models import (
     APPLICANT_FLOW,
@@ -478,8 +479,7 @@ def _flat_list():
 @roles_required(*CASEWORK_ROLES)
 def new_flat():
     form = VacancyForm()
-    form.landlord_id.choices = choices([("", _("– bitte wählen –"))] + [
-        (str(owner.id), owner.name) for owner in db.session.scalars(select(Landlord).order_by(Landlord.name))])
+    form.landlord_id.choices = _landlord_choices()
     form.social_area.choices = choices([("", _("– bitte wählen –"))] + [
         (a.slug, a.name) for a in active_social_areas()])
     if request.method == "GET":
@@ -489,6 +489,38 @@ def new_flat():
                      success=_("Die Wohnung ist im Angebot."),
                      redirect_to=lambda vacancy: url_for("placement.flat", vacancy_id=vacancy.id))
     return done or render_template("placement/flat_form.html", form=form)
+
+
+def _landlord_choices():
+    return choices([("", _("– bitte wählen –"))] + [
+        (str(owner.id), owner.name) for owner in db.session.scalars(select(Landlord).order_by(Landlord.name))])
+
+
+@bp.route("/flats/<int:vacancy_id>/edit", methods=["GET", "POST"])
+@roles_required(*CASEWORK_ROLES)
+def edit_flat(vacancy_id):
+    """Correct an offer's terms (rent, from when, landlord); the flat's own size and floor belong to the unit."""
+    vacancy = _load(Vacancy, vacancy_id)
+    form = VacancyTermsForm(obj=vacancy, landlord_id=str(vacancy.landlord_id), version=vacancy.version)
+    form.landlord_id.choices = _landlord_choices()
+    done = save_form(form, lambda: services.update_vacancy(vacancy, form.data, actor=current_user,
+                                                          version=submitted_version(form)),
+                     success=_("Das Angebot ist geändert."),
+                     redirect_to=url_for("placement.flat", vacancy_id=vacancy.id))
+    return done or render_template("placement/flat_edit.html", form=form, vacancy=vacancy)
+
+
+@bp.route("/flats/<int:vacancy_id>/withdraw", methods=["POST"])
+@roles_required(*CASEWORK_ROLES)
+def withdraw_flat(vacancy_id):
+    """Take a flat off the market (let elsewhere, the landlord changed their mind); its open offers end with it."""
+    vacancy = _load(Vacancy, vacancy_id)
+    if EmptyForm().validate_on_submit():
+        reason = (request.form.get("reason") or "").strip()[:500] or None
+        run_action(lambda: services.update_vacancy(vacancy, {"status": VacancyStatus.WITHDRAWN.value,
+                                                             "reason": reason}, actor=current_user),
+                   _("Die Wohnung ist zurückgezogen; offene Angebote sind beendet."))
+    return redirect(url_for("placement.flat", vacancy_id=vacancy.id))
 
 
 # A flat's page: the flat with its unit, building (and its social area) and landlord in one statement; its offers'

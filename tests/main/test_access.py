@@ -154,6 +154,8 @@ MATRIX = {
     "placement.resolve_case": ("POST", "/placement/support-cases/{case}/resolve", LOGIN, only(*ADVICE, ok=302)),
     "placement.flats": ("GET", "/placement/flats", LOGIN, only(*ADVICE, "housing_officer")),
     "placement.new_flat": ("GET", "/placement/flats/new", LOGIN, only(*ADVICE)),
+    "placement.edit_flat": ("GET", "/placement/flats/{vacancy}/edit", LOGIN, only(*ADVICE)),
+    "placement.withdraw_flat": ("POST", "/placement/flats/{vacancy}/withdraw", LOGIN, only(*ADVICE, ok=302)),
     # A landlord's flat is not an officer's business: 404 as if unknown.
     "placement.flat": ("GET", "/placement/flats/{vacancy}", LOGIN, {**only(*ADVICE), "housing_officer": 404}),
     "placement.propose": ("POST", "/placement/flats/{vacancy}/offers", LOGIN, {**only(*ADVICE), "admin": 404,

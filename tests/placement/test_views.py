@@ -888,3 +888,50 @@ def test_the_flats_list_costs_the_same_queries_for_3_and_20_flats_in_different_b
 
     assert len(flat_ids(web.get("/placement/flats"))) == 20
     assert many == few
+
+
+# --- changing and withdrawing a flat on offer ----------------------------------------------------------------------
+
+
+def test_an_offers_terms_are_corrected_on_the_edit_page(web, make_flat):
+    flat = make_flat(net="380", charges="150")
+    url = f"/placement/flats/{flat.id}/edit"
+    form = page_text(web.get(url))
+    assert 'value="380,00"' in form and "Angebot ändern" in form
+
+    response = web.post(url, data={"landlord_id": str(flat.landlord_id), "available_from": "2026-04-01",
+                                   "net_cold_rent": "1.020", "service_charges": "150", "heating_costs": "",
+                                   "deposit": "", "version": str(flat.version)})
+
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/placement/flats/{flat.id}")
+    stored = fresh(Vacancy, flat.id)
+    assert (stored.net_cold_rent, stored.available_from) == (Decimal("1020.00"), date(2026, 4, 1))
+    assert "Das Angebot ist geändert." in flashes(web.get(response.headers["Location"]))
+
+
+def test_a_refused_change_keeps_what_was_typed_and_changes_nothing(web, make_flat):
+    flat = make_flat(net="380")
+
+    response = web.post(f"/placement/flats/{flat.id}/edit", data={
+        "landlord_id": str(flat.landlord_id), "available_from": "2026-04-01", "net_cold_rent": "380",
+        "deposit": "2000", "version": str(flat.version)})
+
+    assert response.status_code == 200
+    assert "Die Kaution darf höchstens drei Nettokaltmieten betragen (§ 551 BGB)." in page_text(response)
+    assert 'value="2000"' in page_text(response)
+    assert fresh(Vacancy, flat.id).deposit is None
+
+
+def test_withdrawing_a_flat_ends_its_open_offers_and_leaves_no_edit_button(web, make_household, make_flat, advisor):
+    flat = make_flat(area="50", net="300", charges="100")
+    offer = services.propose(make_household((1, 0)), flat, actor=advisor)
+    db.session.commit()
+    page = page_text(web.get(f"/placement/flats/{flat.id}"))
+    assert 'data-confirm="Die Wohnung aus dem Angebot nehmen?' in page
+
+    response = web.post(f"/placement/flats/{flat.id}/withdraw", follow_redirects=True)
+
+    assert "Die Wohnung ist zurückgezogen; offene Angebote sind beendet." in flashes(response)
+    assert fresh(Vacancy, flat.id).status == VacancyStatus.WITHDRAWN
+    assert fresh(Offer, offer.id).status == OfferStatus.CANCELLED
+    assert f"/placement/flats/{flat.id}/edit" not in page_text(response)

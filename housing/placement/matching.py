@@ -221,12 +221,14 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
     persons = applicant.persons
     limit = figures.limit(persons)
     results = []
+    no_kdu = None if limit else _("Es gibt keine KdU-Tabelle für den %(day)s, ab dem die Wohnung frei ist.",
+                                  day=_date(figures.on))
 
     area = unit.area_m2
     minimum = figures.min_area * persons
     if area is None or limit is None:
         results.append(RuleResult("space", False, _("Die Wohnfläche ist nicht erfasst.") if area is None
-                                  else _("Es gibt keine KdU-Tabelle für diesen Tag.")))
+                                  else no_kdu))
     else:
         maximum = limit.max_area_m2 + figures.tolerance
         passed = minimum <= area <= maximum
@@ -238,7 +240,7 @@ def evaluate(applicant: Applicant, vacancy: Vacancy, figures: Figures | None = N
     gross = vacancy.gross_cold_rent
     if applicant.income_source in TRANSFER_INCOMES:
         if limit is None:
-            results.append(RuleResult("rent", False, _("Es gibt keine KdU-Tabelle für diesen Tag.")))
+            results.append(RuleResult("rent", False, no_kdu))
         else:
             results.append(RuleResult("rent", gross <= limit.max_gross_cold_rent, _(
                 "Bruttokaltmiete %(gross)s (%(net)s netto kalt + %(charges)s Nebenkosten); KdU-Grenze für "

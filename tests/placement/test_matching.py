@@ -554,8 +554,8 @@ def test_a_flat_available_before_any_kdu_table_fails_space_and_rent_with_a_reaso
 
     rules = rules_of(matching.evaluate(household, flat))
 
-    assert rules["space"] == (False, "Es gibt keine KdU-Tabelle für diesen Tag.")
-    assert rules["rent"] == (False, "Es gibt keine KdU-Tabelle für diesen Tag.")
+    assert rules["space"] == (False, "Es gibt keine KdU-Tabelle für den 31.07.2023, ab dem die Wohnung frei ist.")
+    assert rules["rent"] == (False, "Es gibt keine KdU-Tabelle für den 31.07.2023, ab dem die Wohnung frei ist.")
     assert household.id not in candidate_ids(flat, near=True)
     assert flat.id not in flat_ids(household, near=True)
 

@@ -99,19 +99,13 @@ def parse_decimal(text: str, locale: str | None = None) -> Decimal:
     hundred and eighty thousand), "12,5" and also "12.5"; in English "1,234.50", "980,000", "12.5" and also
     "12,5". Raises ``ArithmeticError`` or ``ValueError`` for what is no number ("1.234.5", "12.34,5")."""
     locale = locale or (locale_code() if has_request_context() else "de")
-    group, point = number_symbols_of(locale)
+    group, point = _number_symbols(locale)  # the interface's languages group with "." or ","
     text = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if _GROUPED[group].fullmatch(text):
         text = text.replace(group, "")
     if text.count(",") + text.count(".") > 1:
         raise ValueError(text)
     return Decimal(text.replace(",", "."))
-
-
-def number_symbols_of(locale: str) -> tuple[str, str]:
-    """``locale``'s group and decimal separators, "." and "," only (Babel's English, German)."""
-    group, point = _number_symbols(locale)
-    return ("," if group == "," else "."), ("." if point == "." else ",")
 
 
 def fmt_plain(value: Decimal) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Integer, SmallInteger, String, func, literal,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .models import CaseStatus, Priority
+from .models import OPEN_STATUSES, CaseStatus, Priority
 
 
 class CaseCount(db.Model):
@@ -43,6 +43,12 @@ def board_sums(social_area_id: int | None = None) -> tuple[dict, dict]:
         else:
             ranks[statuses[status], priorities[rank - 1]] = cases
     return areas, ranks
+
+
+def open_cases() -> int:
+    """The city's cases still in the pipeline (not let and not closed), from the kept counts."""
+    return db.session.scalar(select(func.coalesce(func.sum(CaseCount.cases), 0)).where(
+        CaseCount.status.in_([status.value for status in OPEN_STATUSES])))
 
 
 def counted_directly() -> dict[tuple[str, int, int], int]:

@@ -1,26 +1,22 @@
 """Management's start-page panel: the headline figures of both strategies, each leading to its report."""
 
 from flask import url_for
-from sqlalchemy import func, select
 
-from ..extensions import db
 from ..i18n import fmt_count, ngettext
 from ..i18n import gettext as _
 from ..main.registry import DueItem, Panel
 from ..placement.counts import households_by_status
 from ..placement.models import ApplicantStatus
-from ..properties.counts import CaseCount
-from ..properties.models import OPEN_STATUSES
+from ..properties.counts import open_cases
 
 
 def management_panel(user, today) -> Panel:
     """Counts the database keeps (properties/counts.py, placement/counts.py): a few small queries at most."""
-    open_cases = db.session.scalar(select(func.coalesce(func.sum(CaseCount.cases), 0)).where(
-        CaseCount.status.in_([status.value for status in OPEN_STATUSES])))
+    cases = open_cases()
     households = households_by_status(statuses=[ApplicantStatus.SEARCHING, ApplicantStatus.AT_RISK])
     searching, at_risk = households.get(ApplicantStatus.SEARCHING, 0), households.get(ApplicantStatus.AT_RISK, 0)
     items = [
-        DueItem(_("Ankauf: %(cases)s offene Fälle im Verfahren", cases=fmt_count(open_cases)),
+        DueItem(_("Ankauf: %(cases)s offene Fälle im Verfahren", cases=fmt_count(cases)),
                 url=url_for("properties.board")),
         DueItem(_("Wohnungszugang: %(households)s suchen eine Wohnung, %(tenancies)s gefährdet",
                   households=ngettext("%(count)s Haushalt", "%(count)s Haushalte", searching,

@@ -54,11 +54,19 @@ def test_the_language_switch_returns_to_the_page_and_a_refused_form_to_the_page_
     def back(response) -> str:
         return re.search(r'name="next" value="([^"]*)"', response.get_data(as_text=True)).group(1)
 
+    from housing.extensions import db
+    from housing.properties import services
+
+    prop = services.create_property({"street": "Mallinckrodtstraße", "house_number": "7", "postcode": "44147",
+                                     "social_area": "nordmarkt"}, actor=officer_client.user)
+    db.session.commit()
     assert back(officer_client.get("/cases?sort=status")) == "/cases?sort=status"
-    # A refused form is drawn at its POST address, which a GET would answer with 405: back to the form's page.
-    refused = officer_client.post("/cases/new", data={"street": ""}, headers={"Referer": "http://localhost/cases/new"})
-    assert refused.status_code == 200 and back(refused) == "/cases/new"
-    elsewhere = officer_client.post("/cases/new", data={}, headers={"Referer": "https://evil.example/x"})
+    # A refused status change is drawn at its POST address, which a GET answers with 405: back to the case file.
+    post = f"/properties/{prop.id}/transition"
+    assert officer_client.get(post).status_code == 405
+    refused = officer_client.post(post, data={"to": ""}, headers={"Referer": f"http://localhost/properties/{prop.id}"})
+    assert refused.status_code == 422 and back(refused) == f"/properties/{prop.id}"
+    elsewhere = officer_client.post(post, data={"to": ""}, headers={"Referer": "https://evil.example/x"})
     assert back(elsewhere) == "/"
 
 

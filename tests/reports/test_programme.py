@@ -198,6 +198,25 @@ def test_the_hourly_rate_is_the_one_valid_at_the_end_of_the_period():
 # --- 3. placements ------------------------------------------------------------------------------------------------
 
 
+def test_a_single_small_count_beside_the_total_hides_a_second_cell(advisor):
+    """Four placements: three single persons and one family. Beside "Vermittlungen 4", "Familie mit Kindern < 3"
+    next to "alleinstehend 3" would give the family away (4 - 3 = 1): the 3 is left out as "x" too."""
+    for label, persons in [("A", (1, 0)), ("B", (1, 0)), ("C", (1, 0)), ("D", (2, 2))]:
+        household = factories.household(advisor, persons=persons)
+        flat = factories.flat_on_offer(advisor, label=label, area="90")
+        db.session.add(Tenancy(unit_id=flat.unit_id, applicant_id=household.id, vacancy_id=flat.id, starts_on=START,
+                               net_cold_rent=Decimal("500")))
+    db.session.commit()
+
+    text = report()
+
+    assert "Vermittlungen (Mietverhältnisse begonnen) 4" in text
+    assert "1 Person x 4 Personen < 3" in text
+    assert "alleinstehend x" in text and "Familie mit Kindern < 3" in text
+    assert "alleinstehend 3" not in text and "1 Person 3" not in text
+
+
+
 def test_placements_offers_and_households_in_the_period(advisor):
     placed = {}
     for label, day, persons in [("A", BEFORE, (1, 0)), ("B", START, (1, 0)), ("C", END, (2, 2)), ("D", AFTER, (1, 0))]:
